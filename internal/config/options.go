@@ -1,0 +1,202 @@
+package config
+
+import (
+	_ "embed"
+	"fmt"
+	"strings"
+)
+
+// Type is the value type of an option, spelled as in Liquid's options.json.
+type Type string
+
+const (
+	String      Type = "string"
+	Number      Type = "number" // a whole number
+	Boolean     Type = "boolean"
+	StringArray Type = "stringArray" // comma-separated in the environment
+)
+
+// Option describes one setting: how it is named, where it is read from and its default.
+type Option struct {
+	// Name is the Liquid option name, which is also the key in the JSON config file.
+	// usergraph's own options are named "usergraph.*".
+	Name        string
+	Env         string // environment variable
+	Type        Type
+	Default     string // as text, the way an environment variable would hold it
+	Description string
+	New         bool // usergraph-only: not a Liquid option
+}
+
+// liquidOptionsTSV is Liquid's option registry (name, env, type, default, description),
+// copied from its options.json. Embedding it keeps variable names and defaults exactly Liquid's.
+//
+//go:embed liquid-options.tsv
+var liquidOptionsTSV string
+
+// liquidOptions holds every Liquid option by name, parsed once at init.
+var liquidOptions = mustParseRegistry(liquidOptionsTSV)
+
+func mustParseRegistry(tsv string) map[string]Option {
+	opts, err := parseRegistry(tsv)
+	if err != nil {
+		panic(err)
+	}
+	return opts
+}
+
+func parseRegistry(tsv string) (map[string]Option, error) {
+	lines := strings.Split(strings.TrimRight(tsv, "\n"), "\n")
+	if len(lines) == 0 || lines[0] != "name\tenv\ttype\tdefault\tdescription" {
+		return nil, fmt.Errorf("config: liquid-options.tsv: unexpected header")
+	}
+	opts := make(map[string]Option, len(lines))
+	for i, line := range lines[1:] {
+		f := strings.Split(line, "\t")
+		if len(f) != 5 {
+			return nil, fmt.Errorf("config: liquid-options.tsv line %d: %d columns, want 5", i+2, len(f))
+		}
+		t := Type(f[2])
+		switch t {
+		case String, Number, Boolean, StringArray:
+		case "nummber": // a typo in Liquid's options.json
+			t = Number
+		default:
+			return nil, fmt.Errorf("config: liquid-options.tsv line %d: unknown type %q", i+2, f[2])
+		}
+		if f[0] == "" || f[1] == "" {
+			return nil, fmt.Errorf("config: liquid-options.tsv line %d: empty name or env", i+2)
+		}
+		if _, dup := opts[f[0]]; dup {
+			return nil, fmt.Errorf("config: liquid-options.tsv line %d: duplicate option %q", i+2, f[0])
+		}
+		opts[f[0]] = Option{Name: f[0], Env: f[1], Type: t, Default: f[3], Description: f[4]}
+	}
+	return opts, nil
+}
+
+// newOptions are usergraph's own settings, which Liquid does not have.
+var newOptions = map[string]Option{
+	"usergraph.addr": {Env: "ADDR", Type: String,
+		Description: "Address to listen on (host:port). Empty: \":\" followed by system.app-port."},
+	"usergraph.database-url": {Env: "DATABASE_URL", Type: String, Default: "file:usergraph.db",
+		Description: "Database: a SQLite file URL, or postgres:// / postgresql:// for PostgreSQL."},
+	"usergraph.token-signing-key": {Env: "TOKEN_SIGNING_KEY", Type: String,
+		Description: "HMAC key (at least 32 bytes) for access tokens. Empty: a random key per start, so tokens do not survive a restart."},
+	"usergraph.smtp-url": {Env: "SMTP_URL", Type: String,
+		Description: "Outgoing mail server, smtp://user:pass@host:port or smtps://... Empty: built from NODEMAILER_* when NODEMAILER_HOST is set, otherwise mail goes to the log."},
+	"usergraph.redis-url": {Env: "REDIS_URL", Type: String,
+		Description: "Redis, redis://user:pass@host:port/db or rediss://... When set it wins over REDIS_HOST, REDIS_PORT, REDIS_USERNAME, REDIS_PASSWORD and REDIS_DB."},
+}
+
+// overrides replace Liquid's default (and the description that states it) where usergraph
+// deliberately differs.
+var overrides = map[string]Option{
+	"system.app-name": {Default: "usergraph",
+		Description: "Name of the application, used in mails."},
+	"system.default-client.is-public": {Default: "false",
+		Description: "Specifies if the bootstrapped default client is a public client (SPAs, mobile apps). Liquid defaults to true; usergraph to false."},
+	// Liquid ships a fixed all-zero UUID, which anyone can use to forge cookies.
+	"cookie.session-secret": {Default: "",
+		Description: "Secret for session cookies. Liquid's default is a fixed all-zero UUID; usergraph's is empty, meaning the server picks a random one at start."},
+}
+
+// supportedNames lists, grouped like Config, every option Load reads. Supported derives
+// the documentation from it, and the tests check Load reads exactly these.
+var supportedNames = []string{
+	// server
+	"usergraph.addr", "system.app-port", "system.app-host", "system.reverse-proxy-mode",
+	"system.log-level", "system.service.app-config-file-path",
+	"usergraph.database-url", "usergraph.token-signing-key",
+	// mail
+	"usergraph.smtp-url", "nodemailer.host", "nodemailer.port", "nodemailer.secure",
+	"nodemailer.username", "nodemailer.password", "email.outbound-address", "system.app-name",
+	// bootstrap
+	"system.super-admin.username", "system.super-admin.password", "system.super-admin.first-name",
+	"system.super-admin.last-name", "system.super-admin.email",
+	"system.default-client.id", "system.default-client.secret", "system.default-client.display-name",
+	"system.default-client.redirect-uris", "system.default-client.is-public",
+	// cookie
+	"cookie.session-secret", "cookie.domain", "cookie.max-age", "cookie.secure",
+	// oauth
+	"oauth.authorization-code-lifetime", "oauth.access-token-lifetime", "oauth.refresh-token-lifetime",
+	"oauth.authorization.enable-redirect", "oauth.authorization.require-pkce",
+	// privilege
+	"privilege.can-create-account", "privilege.can-use-follow-apis", "privilege.can-use-phone-number",
+	"privilege.can-use-delegated-user-search-api", "privilege.can-use-admin-user-search-api",
+	"privilege.can-use-profile-picture-apis", "privilege.can-use-cache",
+	"privilege.can-use-credit-transaction-history", "privilege.can-reset-password",
+	// account creation
+	"user.account-creation.require-email-verification", "user.account-creation.enable-invite-only",
+	"user.account-creation.force-generate-invite-codes", "user.account-creation.invites-per-person",
+	"user.account-creation.invite-code-availability-window",
+	"user.account-creation.allow-only-whitelisted-email-domains",
+	"user.account-creation.whitelisted-email-domains", "user.account-creation.sanitize-gmail-addresses",
+	"user.account-creation.enable-ip-based-throttle", "user.account-creation.ip-based-throttle.window-size",
+	"user.account-creation.initial-credit-count", "user.account-creation.default-scope",
+	"user.account-creation.custom-data.default-value", "user.account-creation.preserve-unverified-user-id",
+	"user.account-creation.verificaton-code-lifetime",
+	"invite-only.code-generation.max-limit-per-request",
+	// profile
+	"user.profile.username-validation-regex", "user.profile.name-validation-regex",
+	"user.profile.password-validation-regex", "user.profile.editable-fields",
+	"admin-api.user.profile.editable-fields", "client-api.user.profile.editable-fields",
+	"user.profile.update.require-current-password", "user.profile.update.protected-fields",
+	"user.profile.custom-data.hydrate-in-delegated-mode", "user.profile.custom-data.hydrate-in-self-retrieval",
+	"user.field-privacy.non-follower.hidden-fields", "admin-api.user.profile.can-edit-peer-data",
+	"user.profile-picture.max-file-size", "user.profile-picture.signed-url.expiry",
+	// login and 2FA
+	"user.login.require-user-agent", "user.login.record-successful-attempts",
+	"user.login.record-failed-attempts", "user.login.history-record-expires-in",
+	"2fa.email.enabled", "2fa.email.enforce",
+	// search
+	"user.search.search-fields", "user.search.strict-match-fields",
+	"privilege.user.search.can-use-id", "privilege.user.search.can-use-fullname",
+	"user.search-results.limit", "user.search-results.cache-lifetime",
+	"admin-api.user.search.search-fields", "admin-api.user.search.strict-match-fields",
+	"admin-api.privilege.user.search.can-use-id", "admin-api.privilege.user.search.can-use-fullname",
+	"admin-api.user.search-results.limit", "admin-api.user.search-results.cache-lifetime",
+	"client-api.user.search.search-fields", "client-api.user.search.strict-match-fields",
+	"client-api.privilege.user.search.can-use-id", "client-api.privilege.user.search.can-use-fullname",
+	"client-api.user.search-results.limit", "client-api.user.search-results.cache-lifetime",
+	// limits, roles, subscriptions
+	"pagination.default-limit", "pagination.max-limit", "get-user-max-items",
+	"user.subscription.tier-list", "user.subscription.base-tier",
+	"system.role.default", "client.id-validation-regex", "system.roles.scan-interval",
+	"system.rate-limit.window-size", "system.rate-limit.light-api-max-limit",
+	"system.rate-limit.medium-api-max-limit", "system.rate-limit.heavy-api-max-limit",
+	"system.rate-limit.extreme-api-max-limit", "system.rate-limit.count-by-route",
+	// redis, cors
+	"usergraph.redis-url", "redis.host", "redis.port", "redis.username", "redis.password",
+	"redis.db", "redis.key-prefix",
+	"cors.allowed-origins",
+}
+
+// supportedByName resolves supportedNames. A name found neither among Liquid's options nor
+// usergraph's is kept with an empty Env, which the tests report and Load refuses.
+var supported, supportedByName = resolveSupported()
+
+func resolveSupported() ([]Option, map[string]Option) {
+	list := make([]Option, 0, len(supportedNames))
+	byName := make(map[string]Option, len(supportedNames))
+	for _, name := range supportedNames {
+		o, ok := liquidOptions[name]
+		if n, isNew := newOptions[name]; isNew {
+			o, ok = n, true
+			o.New = true
+		}
+		o.Name = name
+		if ov, has := overrides[name]; ok && has {
+			o.Default, o.Description = ov.Default, ov.Description
+		}
+		list = append(list, o)
+		byName[name] = o
+	}
+	return list, byName
+}
+
+// Supported returns the options usergraph reads, in a stable order grouped by topic, with
+// usergraph's defaults; the README's settings table is generated from it.
+func Supported() []Option {
+	return append([]Option(nil), supported...)
+}
