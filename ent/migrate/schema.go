@@ -51,7 +51,7 @@ var (
 				Symbol:     "codes_users_codes",
 				Columns:    []*schema.Column{CodesColumns[8]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
-				OnDelete:   schema.NoAction,
+				OnDelete:   schema.Cascade,
 			},
 		},
 		Indexes: []*schema.Index{
@@ -90,7 +90,7 @@ var (
 				Symbol:     "login_histories_users_login_history",
 				Columns:    []*schema.Column{LoginHistoriesColumns[9]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
-				OnDelete:   schema.NoAction,
+				OnDelete:   schema.Cascade,
 			},
 		},
 		Indexes: []*schema.Index{
@@ -141,7 +141,7 @@ var (
 				Symbol:     "refresh_tokens_sessions_refresh_tokens",
 				Columns:    []*schema.Column{RefreshTokensColumns[6]},
 				RefColumns: []*schema.Column{SessionsColumns[0]},
-				OnDelete:   schema.NoAction,
+				OnDelete:   schema.Cascade,
 			},
 		},
 	}
@@ -170,7 +170,7 @@ var (
 				Symbol:     "sessions_users_sessions",
 				Columns:    []*schema.Column{SessionsColumns[11]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
-				OnDelete:   schema.SetNull,
+				OnDelete:   schema.Cascade,
 			},
 		},
 		Indexes: []*schema.Index{

@@ -3,6 +3,7 @@ package schema
 import (
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
+	"entgo.io/ent/dialect/entsql"
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
@@ -94,9 +95,11 @@ func (User) Fields() []ent.Field {
 
 func (User) Edges() []ent.Edge {
 	return []ent.Edge{
-		edge.To("sessions", Session.Type).Annotations(hidden),
-		edge.To("codes", Code.Type).Annotations(hidden),
-		edge.To("login_history", LoginHistory.Type).Annotations(hidden),
+		// A user's sessions, codes and history go with the user (an unverified account replaced
+		// by a new sign-up is deleted).
+		edge.To("sessions", Session.Type).Annotations(hidden, entsql.OnDelete(entsql.Cascade)),
+		edge.To("codes", Code.Type).Annotations(hidden, entsql.OnDelete(entsql.Cascade)),
+		edge.To("login_history", LoginHistory.Type).Annotations(hidden, entsql.OnDelete(entsql.Cascade)),
 	}
 }
 

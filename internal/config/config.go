@@ -39,6 +39,7 @@ type Config struct {
 	// ReverseProxy trusts X-Forwarded-* headers (system.reverse-proxy-mode).
 	ReverseProxy bool
 
+	GraphQL       GraphQL
 	Mail          Mail
 	SuperAdmin    SuperAdmin
 	DefaultClient DefaultClient
@@ -66,6 +67,9 @@ type Config struct {
 	Redis         Redis
 	// RolesScanInterval is how often roles are reloaded (system.roles.scan-interval).
 	RolesScanInterval time.Duration
+	// ScopeExtensionFile is a JSON file of extra scopes; a missing file adds none
+	// (system.scope-extension-file-path).
+	ScopeExtensionFile string
 	// CORSAllowedOrigins are the origins allowed cross-origin requests (cors.allowed-origins).
 	CORSAllowedOrigins []string
 }
@@ -74,6 +78,13 @@ type Config struct {
 func (c *Config) PostgreSQL() bool {
 	u := strings.ToLower(c.DatabaseURL)
 	return strings.HasPrefix(u, "postgres://") || strings.HasPrefix(u, "postgresql://")
+}
+
+// GraphQL limits what one GraphQL operation may ask for.
+type GraphQL struct {
+	Introspection bool
+	MaxDepth      int
+	MaxComplexity int
 }
 
 // Mail configures outgoing mail.
@@ -294,6 +305,11 @@ func load(lookup func(string) (string, bool)) (*Config, *loader) {
 		l.fail("%s: must not be empty", l.where("usergraph.database-url"))
 	}
 	c.TokenSecret = l.str("usergraph.token-signing-key")
+	c.GraphQL = GraphQL{
+		Introspection: l.boolean("usergraph.graphql-introspection"),
+		MaxDepth:      l.number("usergraph.graphql-max-depth", 1),
+		MaxComplexity: l.number("usergraph.graphql-max-complexity", 1),
+	}
 	if n := len(c.TokenSecret); n > 0 && n < 32 {
 		l.fail("%s: %d bytes is too short for an HMAC key, use at least 32", l.where("usergraph.token-signing-key"), n)
 	}
@@ -405,6 +421,7 @@ func load(lookup func(string) (string, bool)) (*Config, *loader) {
 	}
 	c.ClientIDRegex = l.regex("client.id-validation-regex", true, true)
 	c.RolesScanInterval = l.seconds("system.roles.scan-interval", 1)
+	c.ScopeExtensionFile = l.str("system.scope-extension-file-path")
 	c.RateLimit = RateLimit{
 		Window:       l.seconds("system.rate-limit.window-size", 1),
 		Light:        l.number("system.rate-limit.light-api-max-limit", 1),

@@ -85,6 +85,12 @@ var newOptions = map[string]Option{
 		Description: "HMAC key (at least 32 bytes) for access tokens. Empty: a random key per start, so tokens do not survive a restart."},
 	"usergraph.smtp-url": {Env: "SMTP_URL", Type: String,
 		Description: "Outgoing mail server, smtp://user:pass@host:port or smtps://... Empty: built from NODEMAILER_* when NODEMAILER_HOST is set, otherwise mail goes to the log."},
+	"usergraph.graphql-introspection": {Env: "GRAPHQL_INTROSPECTION", Type: Boolean, Default: "true",
+		Description: "Answer GraphQL introspection queries (the playground needs them). Switch off to hide the schema in production."},
+	"usergraph.graphql-max-depth": {Env: "GRAPHQL_MAX_DEPTH", Type: Number, Default: "12",
+		Description: "Deepest selection nesting a GraphQL operation may have."},
+	"usergraph.graphql-max-complexity": {Env: "GRAPHQL_MAX_COMPLEXITY", Type: Number, Default: "1000",
+		Description: "Highest complexity (fields, multiplied by page sizes) a GraphQL operation may have."},
 	"usergraph.redis-url": {Env: "REDIS_URL", Type: String,
 		Description: "Redis, redis://user:pass@host:port/db or rediss://... When set it wins over REDIS_HOST, REDIS_PORT, REDIS_USERNAME, REDIS_PASSWORD and REDIS_DB."},
 }
@@ -108,6 +114,7 @@ var supportedNames = []string{
 	"usergraph.addr", "system.app-port", "system.app-host", "system.reverse-proxy-mode",
 	"system.log-level", "system.service.app-config-file-path",
 	"usergraph.database-url", "usergraph.token-signing-key",
+	"usergraph.graphql-introspection", "usergraph.graphql-max-depth", "usergraph.graphql-max-complexity",
 	// mail
 	"usergraph.smtp-url", "nodemailer.host", "nodemailer.port", "nodemailer.secure",
 	"nodemailer.username", "nodemailer.password", "email.outbound-address", "system.app-name",
@@ -163,6 +170,7 @@ var supportedNames = []string{
 	"pagination.default-limit", "pagination.max-limit", "get-user-max-items",
 	"user.subscription.tier-list", "user.subscription.base-tier",
 	"system.role.default", "client.id-validation-regex", "system.roles.scan-interval",
+	"system.scope-extension-file-path",
 	"system.rate-limit.window-size", "system.rate-limit.light-api-max-limit",
 	"system.rate-limit.medium-api-max-limit", "system.rate-limit.heavy-api-max-limit",
 	"system.rate-limit.extreme-api-max-limit", "system.rate-limit.count-by-route",

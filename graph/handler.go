@@ -1,0 +1,128 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"usergraph/internal/apperr"
+	"usergraph/internal/config"
+)
+
+// NewHandler builds the /graphql handler: POST and GET transports, a complexity limit, a depth
+// limit, a query cache, introspection only when enabled, and errors that carry the same code
+// as REST in extensions.code.
+func NewHandler(r *Resolver, cfg config.GraphQL) *handler.Server {
+	srv := handler.New(NewExecutableSchema(Config{Resolvers: r}))
+	srv.AddTransport(transport.Options{})
+	srv.AddTransport(transport.GET{})
+	srv.AddTransport(transport.POST{})
+	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	if cfg.Introspection {
+		srv.Use(extension.Introspection{})
+	}
+	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
+	srv.Use(extension.FixedComplexityLimit(cfg.MaxComplexity))
+	srv.Use(DepthLimit{Max: cfg.MaxDepth})
+	srv.SetErrorPresenter(presentError)
+	srv.SetRecoverFunc(func(ctx context.Context, v any) error {
+		return errors.New("internal server error")
+	})
+	return srv
+}
+
+// presentError puts the domain error code (and its additionalInfo) into extensions, and hides
+// the text of unexpected errors.
+func presentError(ctx context.Context, err error) *gqlerror.Error {
+	gerr := graphql.DefaultErrorPresenter(ctx, err)
+	var ae *apperr.Error
+	if !errors.As(err, &ae) {
+		if gerr.Extensions == nil || gerr.Extensions["code"] == nil {
+			// Parser and validation errors already carry a code; anything else is internal.
+			if gerr.Rule == "" && gerr.Path != nil {
+				gerr.Message = "internal server error"
+				gerr.Extensions = map[string]any{"code": string(apperr.InternalServerError)}
+			}
+		}
+		return gerr
+	}
+	gerr.Message = string(ae.Code)
+	ext := map[string]any{"code": string(ae.Code), "status": ae.HTTPStatus()}
+	if ae.Info != nil {
+		ext["additionalInfo"] = ae.Info
+	}
+	if ae.Reason != "" {
+		ext["reason"] = ae.Reason
+	}
+	gerr.Extensions = ext
+	return gerr
+}
+
+// DepthLimit refuses operations whose selections nest deeper than Max, before any resolver
+// runs (fragments are followed).
+type DepthLimit struct{ Max int }
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.OperationContextMutator
+} = DepthLimit{}
+
+func (DepthLimit) ExtensionName() string                          { return "DepthLimit" }
+func (DepthLimit) Validate(schema graphql.ExecutableSchema) error { return nil }
+
+func (d DepthLimit) MutateOperationContext(ctx context.Context, oc *graphql.OperationContext) *gqlerror.Error {
+	op := oc.Doc.Operations.ForName(oc.OperationName)
+	if op == nil {
+		return nil
+	}
+	if depth := selectionDepth(op.SelectionSet, 0, map[string]bool{}); depth > d.Max {
+		err := gqlerror.Errorf("operation has depth %d, which exceeds the limit of %d", depth, d.Max)
+		err.Extensions = map[string]any{"code": "DEPTH_LIMIT_EXCEEDED"}
+		return err
+	}
+	return nil
+}
+
+func selectionDepth(set ast.SelectionSet, depth int, visiting map[string]bool) int {
+	max := depth
+	for _, sel := range set {
+		var d int
+		switch s := sel.(type) {
+		case *ast.Field:
+			if len(s.SelectionSet) == 0 {
+				d = depth + 1
+			} else {
+				d = selectionDepth(s.SelectionSet, depth+1, visiting)
+			}
+		case *ast.InlineFragment:
+			d = selectionDepth(s.SelectionSet, depth, visiting)
+		case *ast.FragmentSpread:
+			if s.Definition == nil || visiting[s.Name] {
+				continue
+			}
+			visiting[s.Name] = true
+			d = selectionDepth(s.Definition.SelectionSet, depth, visiting)
+			delete(visiting, s.Name)
+		}
+		if d > max {
+			max = d
+		}
+	}
+	return max
+}
+
+// MetaMiddleware records the request's IP and User-Agent for the resolvers.
+func MetaMiddleware(meta func(*http.Request) (ip, userAgent string), next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ip, ua := meta(r)
+		next.ServeHTTP(w, r.WithContext(WithMeta(r.Context(), metaOf(ip, ua))))
+	})
+}

@@ -1,0 +1,185 @@
+// Package accounts holds the account operations: sign-up, email verification, login and 2FA,
+// logout, password reset and the user's own profile. REST handlers and GraphQL resolvers call
+// these functions and nothing else; authorization (scopes, bans) is enforced here.
+package accounts
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"usergraph/ent"
+	"usergraph/internal/apperr"
+	"usergraph/internal/auth"
+	"usergraph/internal/config"
+	"usergraph/internal/mail"
+	"usergraph/internal/scopes"
+	"usergraph/internal/validate"
+)
+
+// Service runs the account operations.
+type Service struct {
+	db     *ent.Client
+	cfg    *config.Config
+	auth   *auth.Service
+	scopes *scopes.Registry
+	mailer mail.Sender
+	log    *slog.Logger
+	now    func() time.Time
+
+	// outbox tracks mail being sent in the background, so shutdown can wait for it.
+	outbox sync.WaitGroup
+	// dummyHash is compared against when a login names no user, so both cases cost the same.
+	dummyHash []byte
+}
+
+// New returns a Service.
+func New(db *ent.Client, cfg *config.Config, a *auth.Service, reg *scopes.Registry, m mail.Sender, log *slog.Logger) *Service {
+	h, _ := bcrypt.GenerateFromPassword([]byte("usergraph-timing-equaliser"), bcrypt.DefaultCost)
+	return &Service{db: db, cfg: cfg, auth: a, scopes: reg, mailer: m, log: log,
+		now: func() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }, dummyHash: h}
+}
+
+// Scopes is the scope registry the service checks against.
+func (s *Service) Scopes() *scopes.Registry { return s.scopes }
+
+// Config is the configuration the service runs with.
+func (s *Service) Config() *config.Config { return s.cfg }
+
+// Fields is the raw input of an operation, as decoded from JSON (or built by a resolver), and
+// where it came from ("body", "query" or "params"), which validation errors report.
+type Fields struct {
+	Location string
+	Values   map[string]any
+}
+
+// Body wraps a JSON body.
+func Body(v map[string]any) Fields { return Fields{Location: validate.Body, Values: v} }
+
+// Query wraps query-string parameters.
+func Query(v map[string]any) Fields { return Fields{Location: validate.Query, Values: v} }
+
+func (f Fields) get(key string) any { return validate.Field(f.Values, key) }
+
+func (f Fields) str(key string) string {
+	s, _ := f.Values[key].(string)
+	return s
+}
+
+func (f Fields) has(key string) bool {
+	_, ok := f.Values[key]
+	return ok
+}
+
+// Meta is what the transport knows about the request.
+type Meta struct {
+	IP        string
+	UserAgent string
+}
+
+// Wait blocks until background mail has been handed to the mail server.
+func (s *Service) Wait() { s.outbox.Wait() }
+
+// send hands a message to the mailer in the background: the response must not wait for (or
+// reveal, by its timing) whether a mail was sent.
+func (s *Service) send(m mail.Message) {
+	s.outbox.Add(1)
+	go func() {
+		defer s.outbox.Done()
+		ctx, cancel := context.WithTimeout(context.Background(), mail.Timeout+5*time.Second)
+		defer cancel()
+		if err := s.mailer.Send(ctx, m); err != nil {
+			s.log.Error("sending mail failed", "to", m.To, "err", err)
+		}
+	}()
+}
+
+// requireScope checks that the caller's token carries scope (or an ancestor of it).
+func (s *Service) requireScope(ctx context.Context, scope string) (*auth.Identity, error) {
+	id, err := auth.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !s.scopes.Allowed(scope, id.Scope) {
+		return nil, apperr.New(apperr.InsufficientPrivileges, nil)
+	}
+	return id, nil
+}
+
+// requireUser is requireScope for operations only a user (not a client) can perform.
+func (s *Service) requireUser(ctx context.Context, scope string) (*auth.Identity, error) {
+	id, err := s.requireScope(ctx, scope)
+	if err != nil {
+		return nil, err
+	}
+	if id.User == nil {
+		return nil, apperr.New(apperr.Unauthorized, nil)
+	}
+	return id, nil
+}
+
+// roleScopes are the scopes the default roles grant (liquid-behaviour.md §4.13).
+var roleScopes = map[string][]string{
+	"super_admin":     {"*"},
+	"internal_client": {"client:all"},
+}
+
+// EffectiveScope is what a token granted to u may carry: u's own scopes and its role's.
+func EffectiveScope(u *ent.User) []string {
+	out := slices.Clone(u.Scope)
+	for _, sc := range roleScopes[u.Role] {
+		if !slices.Contains(out, sc) {
+			out = append(out, sc)
+		}
+	}
+	return out
+}
+
+// hashPassword hashes with bcrypt (cost 10, as Liquid's, so migrated hashes verify alike).
+func hashPassword(p string) (string, error) {
+	h, err := bcrypt.GenerateFromPassword([]byte(p), bcrypt.DefaultCost)
+	if err != nil {
+		return "", fmt.Errorf("hash password: %w", err)
+	}
+	return string(h), nil
+}
+
+// passwordMatches compares in constant time (bcrypt does); an empty hash never matches.
+func (s *Service) passwordMatches(hash, password string) bool {
+	if hash == "" {
+		_ = bcrypt.CompareHashAndPassword(s.dummyHash, []byte(password))
+		return false
+	}
+	return bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) == nil
+}
+
+// withTx runs fn in a transaction, rolling back on error or panic.
+func withTx(ctx context.Context, db *ent.Client, fn func(tx *ent.Tx) error) error {
+	tx, err := db.Tx(ctx)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if v := recover(); v != nil {
+			tx.Rollback()
+			panic(v)
+		}
+	}()
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+func inputErr(c *validate.Checker) error {
+	if errs := c.Errors(); errs != nil {
+		return apperr.Input(errs)
+	}
+	return nil
+}

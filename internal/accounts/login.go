@@ -1,0 +1,243 @@
+package accounts
+
+import (
+	"context"
+	"strings"
+
+	"usergraph/ent"
+	"usergraph/ent/code"
+	"usergraph/ent/user"
+	"usergraph/internal/apperr"
+	"usergraph/internal/auth"
+	"usergraph/internal/mail"
+	"usergraph/internal/secret"
+	"usergraph/internal/validate"
+)
+
+// Grant says what a successful login hands out: a browser session cookie (REST, for
+// /oauth/authorize) or access and refresh tokens (GraphQL).
+type Grant int
+
+const (
+	GrantCookie Grant = iota
+	GrantTokens
+)
+
+// LoginResult is the outcome of a login step.
+type LoginResult struct {
+	User *ent.User
+	// TwoFactorRequired means a code was mailed; finish with CompleteTwoFactor.
+	TwoFactorRequired bool
+	SessionHash       string
+	// Cookie is the session cookie value (GrantCookie).
+	Cookie  string
+	Session *ent.Session
+	// Tokens are set for GrantTokens.
+	Tokens auth.Tokens
+}
+
+// Login checks a username or email and a password. Unknown users and wrong passwords get the
+// same 401 after the same work; whether the account is verified, banned or deleted is only
+// told to someone who knows the password.
+func (s *Service) Login(ctx context.Context, f Fields, meta Meta, grant Grant) (*LoginResult, error) {
+	cfg := s.cfg
+	c := validate.New(f.Location)
+	hasEmail := f.get("email") != nil
+	if hasEmail {
+		c.Email("email", f.get("email"), true)
+	} else {
+		c.Username("username", f.get("username"), true, cfg.Profile.UsernameRegex)
+	}
+	c.Password("password", f.get("password"), true, nil)
+	c.StringLen("userAgent", f.get("userAgent"), cfg.Login.RequireUserAgent, 0, 1024)
+	if err := inputErr(c); err != nil {
+		return nil, err
+	}
+	if ua := f.str("userAgent"); ua != "" {
+		meta.UserAgent = ua
+	}
+
+	q := s.db.User.Query()
+	if hasEmail {
+		q = q.Where(user.SanitizedEmail(validate.SanitizeEmail(strings.TrimSpace(f.str("email")), cfg.Account.SanitizeGmail)))
+	} else {
+		q = q.Where(user.Username(strings.ToLower(f.str("username"))))
+	}
+	u, err := q.Only(ctx)
+	if err != nil && !ent.IsNotFound(err) {
+		return nil, err
+	}
+	hash := ""
+	if u != nil {
+		hash = u.PasswordHash
+	}
+	if !s.passwordMatches(hash, f.str("password")) {
+		if u != nil {
+			s.recordLogin(ctx, u.ID, meta, false, "password_rejected")
+		}
+		return nil, apperr.New(apperr.Unauthorized, nil)
+	}
+	if err := s.loginAllowed(u); err != nil {
+		return nil, err
+	}
+	if cfg.TwoFactor.EmailEnabled && (u.TwoFactorEnabled || cfg.TwoFactor.EmailEnforce) {
+		sessionHash := secret.Alnum(64)
+		v, err := s.issueCode(ctx, s.db, u.ID, code.PurposeLogin, sessionHash)
+		if err != nil {
+			return nil, err
+		}
+		s.send(mail.LoginCode(cfg.Mail.AppName, u.Email, v))
+		return &LoginResult{User: u, TwoFactorRequired: true, SessionHash: sessionHash}, nil
+	}
+	return s.finishLogin(ctx, u, meta, grant)
+}
+
+// loginAllowed refuses accounts that may not sign in even with the right password.
+func (s *Service) loginAllowed(u *ent.User) error {
+	switch {
+	case u.IsDeleted:
+		return apperr.New(apperr.Unauthorized, nil)
+	case u.IsBanned:
+		return apperr.New(apperr.Banned, nil)
+	case !u.EmailVerified:
+		return apperr.New(apperr.ResourceNotActive, nil)
+	}
+	return nil
+}
+
+// CompleteTwoFactor finishes a login with the mailed code and the sessionHash the first step
+// returned (POST /user/do-2fa, mutation completeTwoFactorLogin).
+func (s *Service) CompleteTwoFactor(ctx context.Context, f Fields, meta Meta, grant Grant) (*LoginResult, error) {
+	if !s.cfg.TwoFactor.EmailEnabled {
+		return nil, apperr.New(apperr.NotFound, nil)
+	}
+	c := validate.New(f.Location)
+	c.ObjectID("target", f.get("target"), true, 64)
+	c.StringLen("code", f.get("code"), true, 3, 128)
+	c.StringLen("sessionHash", f.get("sessionHash"), true, 3, 128)
+	if err := inputErr(c); err != nil {
+		return nil, err
+	}
+	if ua := f.str("userAgent"); ua != "" {
+		meta.UserAgent = ua
+	}
+	target := f.str("target")
+	ok, err := s.checkCode(ctx, target, code.PurposeLogin, f.str("code"), f.str("sessionHash"))
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		if exists, _ := s.db.User.Query().Where(user.ID(target)).Exist(ctx); exists {
+			s.recordLogin(ctx, target, meta, false, "mfa_rejected")
+		}
+		return nil, codeRejected(f.Location)
+	}
+	u, err := s.db.User.Get(ctx, target)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.loginAllowed(u); err != nil {
+		return nil, err
+	}
+	return s.finishLogin(ctx, u, meta, grant)
+}
+
+func (s *Service) finishLogin(ctx context.Context, u *ent.User, meta Meta, grant Grant) (*LoginResult, error) {
+	st := auth.Start{UserID: u.ID, Scope: EffectiveScope(u), UserAgent: meta.UserAgent, IP: meta.IP}
+	res := &LoginResult{User: u}
+	var err error
+	if grant == GrantCookie {
+		res.Session, res.Cookie, err = s.auth.StartCookieSession(ctx, st)
+	} else {
+		st.Kind = auth.KindToken
+		res.Session, res.Tokens, err = s.auth.StartTokenSession(ctx, nil, st)
+	}
+	if err != nil {
+		return nil, err
+	}
+	s.recordLogin(ctx, u.ID, meta, true, "")
+	return res, nil
+}
+
+// recordLogin writes the login history; a failure to record must not fail the login.
+func (s *Service) recordLogin(ctx context.Context, userID string, meta Meta, success bool, reason string) {
+	if success && !s.cfg.Login.RecordSuccessful || !success && !s.cfg.Login.RecordFailed {
+		return
+	}
+	c := s.db.LoginHistory.Create().
+		SetUserID(userID).
+		SetUserAgent(truncate(meta.UserAgent, 1024)).
+		SetIPAddress(meta.IP).
+		SetSuccess(success).
+		SetSource("password").
+		SetExpiresAt(s.now().Add(s.cfg.Login.HistoryTTL))
+	if reason != "" {
+		c.SetReason(reason)
+	}
+	if err := c.Exec(ctx); err != nil {
+		s.log.Error("recording login history failed", "user", userID, "err", err)
+	}
+}
+
+// Refresh exchanges a refresh token for a new access and refresh token.
+func (s *Service) Refresh(ctx context.Context, refreshToken string) (auth.Tokens, error) {
+	if refreshToken == "" {
+		return auth.Tokens{}, apperr.New(apperr.Unauthorized, nil)
+	}
+	toks, _, err := s.auth.Refresh(ctx, refreshToken, "")
+	return toks, err
+}
+
+// Logout ends the caller's session and the browser session named by cookie, if any. Without
+// either it does nothing, as Liquid's does.
+func (s *Service) Logout(ctx context.Context, cookie string) error {
+	if id := auth.FromContext(ctx); id != nil {
+		if err := s.auth.Revoke(ctx, id.Session.ID); err != nil {
+			return err
+		}
+	}
+	if cookie != "" {
+		if cs, err := s.auth.CookieSession(ctx, cookie); err == nil {
+			return s.auth.Revoke(ctx, cs.Session.ID)
+		}
+	}
+	return nil
+}
+
+// LogoutAll ends every session of the caller's user: cookies, access and refresh tokens, on
+// every instance (they all check the sessions table).
+func (s *Service) LogoutAll(ctx context.Context, cookie string) error {
+	id := auth.FromContext(ctx)
+	if id == nil && cookie != "" {
+		id, _ = s.auth.CookieSession(ctx, cookie)
+	}
+	if id == nil || id.User == nil {
+		return nil
+	}
+	return withTx(ctx, s.db, func(tx *ent.Tx) error {
+		if err := tx.User.UpdateOneID(id.User.ID).SetGlobalLogoutAt(s.now()).Exec(ctx); err != nil {
+			return err
+		}
+		return auth.RevokeAllForUser(ctx, tx.Client(), id.User.ID, "")
+	})
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+// SessionState returns the user of a browser session (GET /user/session-state); without a
+// live session it is 403 Forbidden, as in Liquid.
+func (s *Service) SessionState(ctx context.Context, cookie string) (*ent.User, error) {
+	id, err := s.auth.CookieSession(ctx, cookie)
+	if err != nil || id.User == nil {
+		if apperr.Is(err, apperr.Unauthorized) || apperr.Is(err, apperr.Banned) || err == nil {
+			return nil, apperr.New(apperr.Forbidden, nil)
+		}
+		return nil, err
+	}
+	return id.User, nil
+}

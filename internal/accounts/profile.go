@@ -1,0 +1,232 @@
+package accounts
+
+import (
+	"context"
+	"slices"
+	"sort"
+	"strings"
+
+	"usergraph/ent"
+	"usergraph/ent/code"
+	"usergraph/ent/user"
+	"usergraph/internal/apperr"
+	"usergraph/internal/auth"
+	"usergraph/internal/mail"
+	"usergraph/internal/validate"
+)
+
+// Scopes the profile operations need (liquid-behaviour.md §2.2).
+const (
+	ScopeProfileRead  = "delegated:profile:read"
+	ScopeProfileWrite = "delegated:profile:write"
+	Scope2FAWrite     = "delegated:profile:2fa:write"
+)
+
+// Me returns the caller's own account.
+func (s *Service) Me(ctx context.Context) (*ent.User, error) {
+	id, err := s.requireUser(ctx, ScopeProfileRead)
+	if err != nil {
+		return nil, err
+	}
+	return s.db.User.Get(ctx, id.User.ID)
+}
+
+// EditableFields are the fields PATCH /user/me accepts.
+func (s *Service) EditableFields() []string { return s.cfg.Profile.EditableFields }
+
+// UpdateMe changes the caller's own profile and returns it as updated. Only the configured
+// editable fields may be named; protected fields (the password, by default) need the current
+// password; "__unset__" clears a field that may be empty.
+func (s *Service) UpdateMe(ctx context.Context, f Fields) (*ent.User, error) {
+	id, err := s.requireUser(ctx, ScopeProfileWrite)
+	if err != nil {
+		return nil, err
+	}
+	cfg := s.cfg
+	c := validate.New(f.Location)
+	keys := make([]string, 0, len(f.Values))
+	for k := range f.Values {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var changes []string
+	for _, k := range keys {
+		if k == "currentPassword" {
+			continue
+		}
+		pf, known := profileFields[k]
+		if !known || !slices.Contains(cfg.Profile.EditableFields, k) {
+			c.Add(k, f.get(k))
+			continue
+		}
+		v := f.get(k)
+		if isUnset(v) {
+			if pf.clear == nil {
+				c.Add(k, v)
+			}
+		} else {
+			pf.check(c, cfg, k, v)
+		}
+		changes = append(changes, k)
+	}
+	if slices.Contains(changes, "phone") || slices.Contains(changes, "phoneCountryCode") {
+		if !cfg.Privilege.CanUsePhoneNumber {
+			c.Add("phone", f.get("phone"))
+		} else if f.get("phone") != nil && f.get("phoneCountryCode") == nil && id.User.PhoneCountryCode == nil {
+			c.Add("phoneCountryCode", nil)
+		}
+	}
+	c.StringLen("currentPassword", f.get("currentPassword"), false, 8, 128)
+	if err := inputErr(c); err != nil {
+		return nil, err
+	}
+	if cfg.Profile.RequireCurrentPassword && slices.ContainsFunc(changes, func(k string) bool {
+		return slices.Contains(cfg.Profile.ProtectedFields, k)
+	}) {
+		me, err := s.db.User.Get(ctx, id.User.ID)
+		if err != nil {
+			return nil, err
+		}
+		if !s.passwordMatches(me.PasswordHash, f.str("currentPassword")) {
+			return nil, apperr.New(apperr.Unauthorized, nil)
+		}
+	}
+	return s.applyProfile(ctx, id, f, changes)
+}
+
+// applyProfile writes validated changes in one transaction.
+func (s *Service) applyProfile(ctx context.Context, id *auth.Identity, f Fields, changes []string) (*ent.User, error) {
+	var (
+		updated   *ent.User
+		emailCode string
+	)
+	err := withTx(ctx, s.db, func(tx *ent.Tx) error {
+		up := tx.User.UpdateOneID(id.User.ID)
+		for _, k := range changes {
+			v := f.get(k)
+			switch k {
+			case "username":
+				name := strings.ToLower(str(v))
+				taken, err := tx.User.Query().Where(user.Username(name), user.IDNEQ(id.User.ID)).Exist(ctx)
+				if err != nil {
+					return err
+				}
+				if taken {
+					return apperr.New(apperr.ResourceConflict, map[string]any{"duplicateFields": []string{"username"}})
+				}
+				up.SetUsername(name)
+			case "email":
+				email := strings.TrimSpace(str(v))
+				sanitized := validate.SanitizeEmail(email, s.cfg.Account.SanitizeGmail)
+				taken, err := tx.User.Query().Where(user.SanitizedEmail(sanitized), user.IDNEQ(id.User.ID)).Exist(ctx)
+				if err != nil {
+					return err
+				}
+				if taken {
+					return apperr.New(apperr.ResourceConflict, map[string]any{"duplicateFields": []string{"email"}})
+				}
+				if sanitized != id.User.SanitizedEmail {
+					// A new address must be proven before it is trusted.
+					up.SetEmail(email).SetSanitizedEmail(sanitized)
+					if s.cfg.Account.RequireEmailVerification {
+						up.SetEmailVerified(false)
+						var err error
+						if emailCode, err = s.issueCode(ctx, tx.Client(), id.User.ID, code.PurposeSignup, ""); err != nil {
+							return err
+						}
+					}
+				}
+			case "password":
+				hash, err := hashPassword(str(v))
+				if err != nil {
+					return err
+				}
+				up.SetPasswordHash(hash)
+				// A new password ends every other session of the account.
+				if err := auth.RevokeAllForUser(ctx, tx.Client(), id.User.ID, id.Session.ID); err != nil {
+					return err
+				}
+			default:
+				pf := profileFields[k]
+				if isUnset(v) {
+					pf.clear(up)
+				} else {
+					pf.set(up, v)
+				}
+			}
+		}
+		var err error
+		updated, err = up.Save(ctx)
+		if ent.IsConstraintError(err) {
+			return apperr.New(apperr.ResourceConflict, map[string]any{"duplicateFields": changes})
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if emailCode != "" {
+		s.send(mail.VerificationCode(s.cfg.Mail.AppName, updated.Email, emailCode))
+	}
+	return updated, nil
+}
+
+// UserView is another user as the caller may see them.
+type UserView struct {
+	User *ent.User
+	// HideFields are the non-follower hidden fields to strip (empty for the caller themself).
+	HideFields []string
+}
+
+// GetUser returns a user's profile as the caller may see it (GET /user/:userId, query user).
+func (s *Service) GetUser(ctx context.Context, userID string) (*UserView, error) {
+	if _, err := s.requireUser(ctx, ScopeProfileRead); err != nil {
+		return nil, err
+	}
+	if !validate.IsObjectID(userID) {
+		return nil, apperr.New(apperr.ClientInputError, map[string]any{"msg": validate.Msg, "param": "userId", "location": "params"})
+	}
+	u, err := s.db.User.Get(ctx, strings.ToLower(userID))
+	if ent.IsNotFound(err) {
+		return nil, apperr.New(apperr.NotFound, nil)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &UserView{User: u, HideFields: s.HiddenFields(ctx, u)}, nil
+}
+
+// SetPrivate switches the caller's account between private and public. It returns how many
+// pending follow requests going public accepted.
+func (s *Service) SetPrivate(ctx context.Context, f Fields) (int, error) {
+	id, err := s.requireUser(ctx, ScopeProfileWrite)
+	if err != nil {
+		return 0, err
+	}
+	c := validate.New(f.Location)
+	c.Bool("state", f.get("state"), true)
+	if err := inputErr(c); err != nil {
+		return 0, err
+	}
+	state, _ := f.get("state").(bool)
+	// There are no follow requests yet to approve when going public: the social graph adds them.
+	return 0, s.db.User.UpdateOneID(id.User.ID).SetIsPrivate(state).Exec(ctx)
+}
+
+// SetTwoFactor switches email 2FA on or off for the caller (POST /user/2fa).
+func (s *Service) SetTwoFactor(ctx context.Context, f Fields) error {
+	if !s.cfg.TwoFactor.EmailEnabled {
+		return apperr.New(apperr.NotFound, nil)
+	}
+	id, err := s.requireUser(ctx, Scope2FAWrite)
+	if err != nil {
+		return err
+	}
+	c := validate.New(f.Location)
+	c.Bool("state", f.get("state"), true)
+	if err := inputErr(c); err != nil {
+		return err
+	}
+	state, _ := f.get("state").(bool)
+	return s.db.User.UpdateOneID(id.User.ID).SetTwoFactorEnabled(state).SetTwoFactorMedium("email").Exec(ctx)
+}

@@ -1,0 +1,273 @@
+// Package apitest starts a whole usergraph for a test: the real handler on an httptest.Server,
+// a fresh database (a temporary SQLite file, or a fresh schema in the PostgreSQL database named
+// by DATABASE_URL) and a local SMTP server that receives the mail.
+package apitest
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"usergraph/internal/app"
+	"usergraph/internal/config"
+	"usergraph/internal/db"
+	"usergraph/internal/mail/smtptest"
+	"usergraph/internal/secret"
+)
+
+// Server is a running usergraph under test.
+type Server struct {
+	*httptest.Server
+	App  *app.App
+	Mail *smtptest.Server
+}
+
+// New starts a server. configure, if given, adjusts the configuration first; it starts from
+// the defaults, as with an empty environment.
+func New(t testing.TB, configure ...func(*config.Config)) *Server {
+	t.Helper()
+	cfg, err := config.Load(func(string) (string, bool) { return "", false })
+	if err != nil {
+		t.Fatalf("default config: %v", err)
+	}
+	mailSrv := smtptest.Start(t)
+	cfg.Mail.SMTPURL = mailSrv.URL()
+	cfg.TokenSecret = secret.Token(32)
+	cfg.DatabaseURL = Database(t)
+	for _, fn := range configure {
+		fn(cfg)
+	}
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if os.Getenv("APITEST_LOG") != "" {
+		logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	a, err := app.New(context.Background(), cfg, app.Options{Logger: logger})
+	if err != nil {
+		t.Fatalf("start app: %v", err)
+	}
+	s := &Server{Server: httptest.NewServer(a.Handler), App: a, Mail: mailSrv}
+	t.Cleanup(func() {
+		s.Server.Close()
+		a.Close()
+	})
+	return s
+}
+
+// Database returns a database URL for one test: a fresh schema in the PostgreSQL database named
+// by DATABASE_URL (dropped when the test ends), or a new SQLite file.
+func Database(t testing.TB) string {
+	t.Helper()
+	base := os.Getenv("DATABASE_URL")
+	if !db.IsPostgres(base) {
+		return "file:" + filepath.Join(t.TempDir(), "test.db")
+	}
+	admin, err := sql.Open("postgres", base)
+	if err != nil {
+		t.Fatalf("open PostgreSQL: %v", err)
+	}
+	schema := "t_" + secret.Token(8)
+	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
+		admin.Close()
+		t.Fatalf("create schema: %v", err)
+	}
+	t.Cleanup(func() {
+		defer admin.Close()
+		if _, err := admin.Exec("DROP SCHEMA " + schema + " CASCADE"); err != nil {
+			t.Errorf("drop schema %s: %v", schema, err)
+		}
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatalf("DATABASE_URL: %v", err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// Response is a decoded answer.
+type Response struct {
+	Status int
+	Header http.Header
+	Raw    []byte
+	// Body is the JSON body decoded into a map (nil if it is not a JSON object).
+	Body map[string]any
+}
+
+// Data is body.data as a map.
+func (r *Response) Data() map[string]any { m, _ := r.Body["data"].(map[string]any); return m }
+
+// Error is body.error.
+func (r *Response) Error() string { s, _ := r.Body["error"].(string); return s }
+
+// Cookie returns the value of a Set-Cookie by name, and the cookie itself.
+func (r *Response) Cookie(name string) *http.Cookie {
+	for _, c := range (&http.Response{Header: r.Header}).Cookies() {
+		if c.Name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+// Req describes a request.
+type Req struct {
+	Method, Path string
+	// JSON is marshalled as the body unless it is a string or []byte, which are sent as is.
+	JSON   any
+	Form   url.Values
+	Token  string
+	Cookie string
+	Header map[string]string
+}
+
+// Do sends a request and decodes the answer.
+func (s *Server) Do(t testing.TB, rq Req) *Response {
+	t.Helper()
+	var body io.Reader
+	ctype := ""
+	switch v := rq.JSON.(type) {
+	case nil:
+	case string:
+		body, ctype = strings.NewReader(v), "application/json"
+	case []byte:
+		body, ctype = bytes.NewReader(v), "application/json"
+	default:
+		b, err := json.Marshal(v)
+		if err != nil {
+			t.Fatalf("marshal: %v", err)
+		}
+		body, ctype = bytes.NewReader(b), "application/json"
+	}
+	if rq.Form != nil {
+		body, ctype = strings.NewReader(rq.Form.Encode()), "application/x-www-form-urlencoded"
+	}
+	req, err := http.NewRequest(rq.Method, s.URL+rq.Path, body)
+	if err != nil {
+		t.Fatalf("request: %v", err)
+	}
+	if ctype != "" {
+		req.Header.Set("Content-Type", ctype)
+	}
+	if rq.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+rq.Token)
+	}
+	if rq.Cookie != "" {
+		req.Header.Set("Cookie", "connect.sid="+rq.Cookie)
+	}
+	for k, v := range rq.Header {
+		req.Header.Set(k, v)
+	}
+	client := &http.Client{Timeout: 30 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	}}
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", rq.Method, rq.Path, err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	out := &Response{Status: resp.StatusCode, Header: resp.Header, Raw: raw}
+	_ = json.Unmarshal(raw, &out.Body)
+	return out
+}
+
+// Get, Post, Patch are shorthands for Do.
+func (s *Server) Get(t testing.TB, path, token string) *Response {
+	t.Helper()
+	return s.Do(t, Req{Method: http.MethodGet, Path: path, Token: token})
+}
+
+func (s *Server) Post(t testing.TB, path, token string, body any) *Response {
+	t.Helper()
+	return s.Do(t, Req{Method: http.MethodPost, Path: path, Token: token, JSON: body})
+}
+
+func (s *Server) Patch(t testing.TB, path, token string, body any) *Response {
+	t.Helper()
+	return s.Do(t, Req{Method: http.MethodPatch, Path: path, Token: token, JSON: body})
+}
+
+// Expect fails the test unless the response has the status and, if code is not "", the error
+// code.
+func (r *Response) Expect(t testing.TB, status int, code string) *Response {
+	t.Helper()
+	if r.Status != status || (code != "" && r.Error() != code) {
+		t.Fatalf("want %d %s, got %d: %s", status, code, r.Status, r.Raw)
+	}
+	return r
+}
+
+// User is an account made by the harness.
+type User struct {
+	ID, Username, Email, Password string
+	// Token is an access token for the user, RefreshToken its refresh token.
+	Token, RefreshToken string
+}
+
+// SignUp creates an account through POST /user/create and verifies it with the mailed code.
+func (s *Server) SignUp(t testing.TB, username string) *User {
+	t.Helper()
+	u := &User{Username: username, Email: username + "@example.com", Password: "correct-horse-1"}
+	r := s.Post(t, "/user/create", "", map[string]any{
+		"username": u.Username, "password": u.Password, "email": u.Email, "firstName": "Test", "lastName": "User",
+	}).Expect(t, http.StatusCreated, "")
+	u.ID = r.Data()["user"].(map[string]any)["_id"].(string)
+	if r.Data()["user"].(map[string]any)["emailVerified"] == false {
+		code := s.Mail.Code(t, u.Email)
+		s.Get(t, fmt.Sprintf("/user/verify-email?target=%s&code=%s", u.ID, code), "").Expect(t, http.StatusOK, "")
+	}
+	return u
+}
+
+// NewUser signs up, verifies and logs in a user, returning it with an access token.
+func (s *Server) NewUser(t testing.TB, username string) *User {
+	t.Helper()
+	u := s.SignUp(t, username)
+	u.Token, u.RefreshToken = s.Tokens(t, u.Username, u.Password)
+	return u
+}
+
+// Tokens logs in through the GraphQL login mutation and returns the access and refresh tokens.
+func (s *Server) Tokens(t testing.TB, username, password string) (string, string) {
+	t.Helper()
+	r := s.GraphQL(t, "", `mutation($u: String!, $p: String!) { login(input: {username: $u, password: $p}) { accessToken refreshToken } }`,
+		map[string]any{"u": username, "p": password})
+	login, _ := r.Data()["login"].(map[string]any)
+	if login == nil || login["accessToken"] == nil {
+		t.Fatalf("login %s: %s", username, r.Raw)
+	}
+	return login["accessToken"].(string), login["refreshToken"].(string)
+}
+
+// GraphQL posts a query to /graphql.
+func (s *Server) GraphQL(t testing.TB, token, query string, vars map[string]any) *Response {
+	t.Helper()
+	return s.Do(t, Req{Method: http.MethodPost, Path: "/graphql", Token: token,
+		JSON: map[string]any{"query": query, "variables": vars}})
+}
+
+// GQLError returns extensions.code of the first GraphQL error, or "".
+func (r *Response) GQLError() string {
+	errs, _ := r.Body["errors"].([]any)
+	if len(errs) == 0 {
+		return ""
+	}
+	e, _ := errs[0].(map[string]any)
+	ext, _ := e["extensions"].(map[string]any)
+	code, _ := ext["code"].(string)
+	return code
+}

@@ -1,0 +1,162 @@
+// Package app assembles usergraph: it builds the services on an open database and returns one
+// http.Handler serving REST, GraphQL, the playground and /health. server.go and the tests both
+// start the server through New, so tests exercise exactly what runs in production.
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql/playground"
+
+	"usergraph/ent"
+	"usergraph/graph"
+	"usergraph/internal/accounts"
+	"usergraph/internal/auth"
+	"usergraph/internal/clients"
+	"usergraph/internal/config"
+	"usergraph/internal/db"
+	"usergraph/internal/mail"
+	"usergraph/internal/scopes"
+	"usergraph/rest"
+)
+
+// App is a running usergraph.
+type App struct {
+	Config   *config.Config
+	DB       *ent.Client
+	SQL      *sql.DB
+	Auth     *auth.Service
+	Accounts *accounts.Service
+	Handler  http.Handler
+	Log      *slog.Logger
+
+	stop context.CancelFunc
+}
+
+// Options are the parts a caller may supply instead of the defaults built from Config.
+type Options struct {
+	Logger *slog.Logger
+	Mailer mail.Sender
+}
+
+// New opens the database named by cfg, migrates it, bootstraps the super admin and default
+// client, and builds the handler.
+func New(ctx context.Context, cfg *config.Config, opt Options) (*App, error) {
+	log := opt.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	client, sqlDB, err := db.Open(ctx, cfg.DatabaseURL, 0)
+	if err != nil {
+		return nil, err
+	}
+	a, err := build(ctx, cfg, client, sqlDB, opt.Mailer, log)
+	if err != nil {
+		client.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func build(ctx context.Context, cfg *config.Config, client *ent.Client, sqlDB *sql.DB, mailer mail.Sender, log *slog.Logger) (*App, error) {
+	key := []byte(cfg.TokenSecret)
+	if len(key) == 0 {
+		key = make([]byte, 32)
+		if _, err := rand.Read(key); err != nil {
+			return nil, err
+		}
+		log.Warn("TOKEN_SIGNING_KEY is not set: using a random key, so access tokens end with this process and are not accepted by other instances")
+	}
+	cookieLife := cfg.OAuth.RefreshTokenLifetime
+	if cfg.Cookie.MaxAge > 0 {
+		cookieLife = time.Duration(cfg.Cookie.MaxAge) * time.Second
+	}
+	authSvc, err := auth.New(client, auth.Settings{
+		SigningKey:      key,
+		AccessLifetime:  cfg.OAuth.AccessTokenLifetime,
+		RefreshLifetime: cfg.OAuth.RefreshTokenLifetime,
+		CookieLifetime:  cookieLife,
+	})
+	if err != nil {
+		return nil, err
+	}
+	reg := scopes.Default()
+	if err := reg.LoadExtensionFile(cfg.ScopeExtensionFile); err != nil {
+		return nil, err
+	}
+	if mailer == nil {
+		mailer, err = mail.New(cfg.Mail.SMTPURL, cfg.Mail.From, log)
+		if err != nil {
+			return nil, err
+		}
+	}
+	acc := accounts.New(client, cfg, authSvc, reg, mailer, log)
+	if err := acc.Bootstrap(ctx); err != nil {
+		return nil, fmt.Errorf("bootstrap: %w", err)
+	}
+	if err := clients.EnsureDefault(ctx, client, cfg.DefaultClient, log); err != nil {
+		return nil, fmt.Errorf("bootstrap: %w", err)
+	}
+
+	mux := http.NewServeMux()
+	api := &rest.API{Accounts: acc, Auth: authSvc, Config: cfg, Log: log}
+	api.Register(mux)
+	gql := graph.NewHandler(&graph.Resolver{Accounts: acc}, cfg.GraphQL)
+	mux.Handle("/graphql", graph.MetaMiddleware(func(r *http.Request) (string, string) {
+		return rest.ClientIP(r, cfg.ReverseProxy), r.UserAgent()
+	}, gql))
+	mux.Handle("GET /{$}", playground.Handler("usergraph", "/graphql"))
+
+	bg, stop := context.WithCancel(context.Background())
+	a := &App{Config: cfg, DB: client, SQL: sqlDB, Auth: authSvc, Accounts: acc, Log: log, stop: stop,
+		Handler: recoverer(log, authSvc.Middleware(mux))}
+	go a.purgeLoop(bg)
+	return a, nil
+}
+
+// purgeLoop deletes expired codes and sessions every few minutes.
+func (a *App) purgeLoop(ctx context.Context) {
+	t := time.NewTicker(5 * time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := a.Accounts.PurgeExpired(ctx); err != nil && ctx.Err() == nil {
+				a.Log.Error("purging expired codes and sessions failed", "err", err)
+			}
+		}
+	}
+}
+
+// Close waits for mail in flight and closes the database.
+func (a *App) Close() error {
+	a.stop()
+	a.Accounts.Wait()
+	return a.DB.Close()
+}
+
+// recoverer turns a panic in a handler into a logged 500 instead of a dropped connection.
+func recoverer(log *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				log.Error("handler panicked", "method", r.Method, "path", r.URL.Path, "panic", v)
+				w.Header().Set("Content-Type", "application/json; charset=utf-8")
+				w.WriteHeader(http.StatusInternalServerError)
+				_, _ = w.Write([]byte(`{"ok":0,"error":"InternalServerError"}` + "\n"))
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
