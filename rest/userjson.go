@@ -116,9 +116,9 @@ func scopeList(s []string) []string {
 type userView int
 
 const (
-	viewSelf     userView = iota // the caller's own document: everything but secrets
-	viewPublic                   // UserProjection: what other users see
-	viewAdmin                    // admin/client projection
+	viewSelf   userView = iota // the caller's own document: everything but secrets
+	viewPublic                 // UserProjection: what other users see
+	viewAdmin                  // admin/client projection
 )
 
 // renderUser renders u as Liquid does. customData is parsed when hydrate is set and removed

@@ -39,13 +39,21 @@ var profileFields = map[string]profileField{
 	"username": {check: func(c *validate.Checker, cfg *config.Config, n string, v any) {
 		c.Username(n, v, false, cfg.Profile.UsernameRegex)
 	}},
-	"email":    {check: func(c *validate.Checker, _ *config.Config, n string, v any) { c.Email(n, v, false) }},
-	"password": {check: func(c *validate.Checker, cfg *config.Config, n string, v any) { c.Password(n, v, false, cfg.Profile.PasswordRegex) }},
-	"firstName": strField(func(c *validate.Checker, cfg *config.Config, n string, v any) { c.Name(n, v, false, cfg.Profile.NameRegex) },
+	"email": {check: func(c *validate.Checker, _ *config.Config, n string, v any) { c.Email(n, v, false) }},
+	"password": {check: func(c *validate.Checker, cfg *config.Config, n string, v any) {
+		c.Password(n, v, false, cfg.Profile.PasswordRegex)
+	}},
+	"firstName": strField(func(c *validate.Checker, cfg *config.Config, n string, v any) {
+		c.Name(n, v, false, cfg.Profile.NameRegex)
+	},
 		(*ent.UserUpdateOne).SetFirstName, nil),
-	"lastName": strField(func(c *validate.Checker, cfg *config.Config, n string, v any) { c.Name(n, v, false, cfg.Profile.NameRegex) },
+	"lastName": strField(func(c *validate.Checker, cfg *config.Config, n string, v any) {
+		c.Name(n, v, false, cfg.Profile.NameRegex)
+	},
 		(*ent.UserUpdateOne).SetLastName, nil),
-	"middleName": strField(func(c *validate.Checker, cfg *config.Config, n string, v any) { c.MiddleName(n, v, false, cfg.Profile.NameRegex) },
+	"middleName": strField(func(c *validate.Checker, cfg *config.Config, n string, v any) {
+		c.MiddleName(n, v, false, cfg.Profile.NameRegex)
+	},
 		(*ent.UserUpdateOne).SetMiddleName, (*ent.UserUpdateOne).ClearMiddleName),
 	"gender": strField(func(c *validate.Checker, _ *config.Config, n string, v any) { c.Gender(n, v, false) },
 		(*ent.UserUpdateOne).SetGender, (*ent.UserUpdateOne).ClearGender),

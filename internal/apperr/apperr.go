@@ -113,7 +113,9 @@ func Is(err error, code Code) bool {
 }
 
 // Input is a ClientInputError carrying express-validator-style field errors.
-func Input(errs any) *Error { return &Error{Code: ClientInputError, Info: map[string]any{"errors": errs}} }
+func Input(errs any) *Error {
+	return &Error{Code: ClientInputError, Info: map[string]any{"errors": errs}}
+}
 
 // Field is a ClientInputError for one named field, in the shape Liquid's hand-built errors use.
 func Field(location, field string) *Error {

@@ -14,8 +14,8 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"usergraph/ent"
-	"usergraph/ent/refreshtoken"
 	"usergraph/ent/predicate"
+	"usergraph/ent/refreshtoken"
 	"usergraph/ent/session"
 	"usergraph/internal/apperr"
 	"usergraph/internal/secret"
