@@ -18,6 +18,7 @@ import (
 	"usergraph/internal/auth"
 	"usergraph/internal/config"
 	"usergraph/internal/mail"
+	"usergraph/internal/ratelimit"
 	"usergraph/internal/scopes"
 	"usergraph/internal/validate"
 )
@@ -29,6 +30,7 @@ type Service struct {
 	auth   *auth.Service
 	scopes *scopes.Registry
 	mailer mail.Sender
+	limits *ratelimit.Limiter
 	log    *slog.Logger
 	now    func() time.Time
 
@@ -39,9 +41,10 @@ type Service struct {
 }
 
 // New returns a Service.
-func New(db *ent.Client, cfg *config.Config, a *auth.Service, reg *scopes.Registry, m mail.Sender, log *slog.Logger) *Service {
+// limits may be nil (no rate limiting).
+func New(db *ent.Client, cfg *config.Config, a *auth.Service, reg *scopes.Registry, m mail.Sender, limits *ratelimit.Limiter, log *slog.Logger) *Service {
 	h, _ := bcrypt.GenerateFromPassword([]byte("usergraph-timing-equaliser"), bcrypt.DefaultCost)
-	return &Service{db: db, cfg: cfg, auth: a, scopes: reg, mailer: m, log: log,
+	return &Service{db: db, cfg: cfg, auth: a, scopes: reg, mailer: m, limits: limits, log: log,
 		now: func() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }, dummyHash: h}
 }
 

@@ -10,6 +10,7 @@ import (
 	"usergraph/internal/apperr"
 	"usergraph/internal/auth"
 	"usergraph/internal/mail"
+	"usergraph/internal/ratelimit"
 	"usergraph/internal/secret"
 	"usergraph/internal/validate"
 )
@@ -41,6 +42,9 @@ type LoginResult struct {
 // told to someone who knows the password.
 func (s *Service) Login(ctx context.Context, f Fields, meta Meta, grant Grant) (*LoginResult, error) {
 	cfg := s.cfg
+	if err := s.limits.Check(ctx, ratelimit.Heavy, "login"); err != nil {
+		return nil, err
+	}
 	c := validate.New(f.Location)
 	hasEmail := f.get("email") != nil
 	if hasEmail {
@@ -110,6 +114,9 @@ func (s *Service) loginAllowed(u *ent.User) error {
 func (s *Service) CompleteTwoFactor(ctx context.Context, f Fields, meta Meta, grant Grant) (*LoginResult, error) {
 	if !s.cfg.TwoFactor.EmailEnabled {
 		return nil, apperr.New(apperr.NotFound, nil)
+	}
+	if err := s.limits.Check(ctx, ratelimit.Extreme, "2fa"); err != nil {
+		return nil, err
 	}
 	c := validate.New(f.Location)
 	c.ObjectID("target", f.get("target"), true, 64)

@@ -9,12 +9,16 @@ import (
 	"usergraph/ent/user"
 	"usergraph/internal/auth"
 	"usergraph/internal/mail"
+	"usergraph/internal/ratelimit"
 	"usergraph/internal/validate"
 )
 
 // RequestPasswordReset mails a reset code if an account has this email. The answer, and the
 // time it takes, are the same whether or not one does: no account enumeration.
 func (s *Service) RequestPasswordReset(ctx context.Context, f Fields) error {
+	if err := s.limits.Check(ctx, ratelimit.Extreme, "password-code"); err != nil {
+		return err
+	}
 	c := validate.New(f.Location)
 	c.Email("email", f.get("email"), true)
 	if err := inputErr(c); err != nil {
@@ -39,6 +43,9 @@ func (s *Service) RequestPasswordReset(ctx context.Context, f Fields) error {
 // ResetPassword sets a new password with a reset code, and ends every session of the account.
 // The code identifies the user; a `target` sent by a Liquid client must agree with it.
 func (s *Service) ResetPassword(ctx context.Context, f Fields) error {
+	if err := s.limits.Check(ctx, ratelimit.Extreme, "password-reset"); err != nil {
+		return err
+	}
 	c := validate.New(f.Location)
 	c.ObjectID("target", f.get("target"), false, 64)
 	c.StringLen("code", f.get("code"), true, 3, 128)

@@ -10,6 +10,7 @@ import (
 	"usergraph/ent/user"
 	"usergraph/internal/apperr"
 	"usergraph/internal/mail"
+	"usergraph/internal/ratelimit"
 	"usergraph/internal/validate"
 )
 
@@ -20,6 +21,9 @@ func (s *Service) SignUp(ctx context.Context, f Fields, meta Meta) (*ent.User, e
 	cfg := s.cfg
 	if !cfg.Privilege.CanCreateAccount {
 		return nil, apperr.New(apperr.NotFound, nil)
+	}
+	if err := s.limits.Check(ctx, ratelimit.Extreme, "signup"); err != nil {
+		return nil, err
 	}
 	if cfg.Account.EnableIPThrottle && meta.IP != "" {
 		recent, err := s.db.User.Query().
@@ -140,6 +144,9 @@ func (s *Service) SignUp(ctx context.Context, f Fields, meta Meta) (*ent.User, e
 
 // VerifyEmail confirms an address with the code mailed at sign-up.
 func (s *Service) VerifyEmail(ctx context.Context, f Fields) error {
+	if err := s.limits.Check(ctx, ratelimit.Heavy, "verify-email"); err != nil {
+		return err
+	}
 	c := validate.New(f.Location)
 	c.ObjectID("target", f.get("target"), true, 64)
 	c.StringLen("code", f.get("code"), true, 1, 128)
@@ -158,6 +165,9 @@ func (s *Service) VerifyEmail(ctx context.Context, f Fields) error {
 
 // ResendVerification mails a fresh sign-up code to an unverified account.
 func (s *Service) ResendVerification(ctx context.Context, f Fields) error {
+	if err := s.limits.Check(ctx, ratelimit.Extreme, "resend-verification"); err != nil {
+		return err
+	}
 	c := validate.New(f.Location)
 	c.ObjectID("target", f.get("target"), true, 64)
 	if err := inputErr(c); err != nil {

@@ -22,6 +22,7 @@ import (
 	"usergraph/internal/config"
 	"usergraph/internal/db"
 	"usergraph/internal/mail"
+	"usergraph/internal/ratelimit"
 	"usergraph/internal/scopes"
 	"usergraph/rest"
 )
@@ -96,7 +97,11 @@ func build(ctx context.Context, cfg *config.Config, client *ent.Client, sqlDB *s
 			return nil, err
 		}
 	}
-	acc := accounts.New(client, cfg, authSvc, reg, mailer, log)
+	limits, err := newLimiter(ctx, cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	acc := accounts.New(client, cfg, authSvc, reg, mailer, limits, log)
 	if err := acc.Bootstrap(ctx); err != nil {
 		return nil, fmt.Errorf("bootstrap: %w", err)
 	}
@@ -115,9 +120,27 @@ func build(ctx context.Context, cfg *config.Config, client *ent.Client, sqlDB *s
 
 	bg, stop := context.WithCancel(context.Background())
 	a := &App{Config: cfg, DB: client, SQL: sqlDB, Auth: authSvc, Accounts: acc, Log: log, stop: stop,
-		Handler: recoverer(log, authSvc.Middleware(mux))}
+		Handler: recoverer(log, limits.Middleware(func(r *http.Request) string {
+			return rest.ClientIP(r, cfg.ReverseProxy)
+		}, authSvc.Middleware(mux)))}
 	go a.purgeLoop(bg)
 	return a, nil
+}
+
+// newLimiter counts in Redis when it is configured (so every instance shares the limits),
+// otherwise in memory.
+func newLimiter(ctx context.Context, cfg *config.Config, log *slog.Logger) (*ratelimit.Limiter, error) {
+	if !cfg.Redis.Configured {
+		return ratelimit.New(ratelimit.NewMemory(), cfg.RateLimit, log), nil
+	}
+	store, err := ratelimit.NewRedis(cfg.Redis.URL, cfg.Redis.KeyPrefix)
+	if err != nil {
+		return nil, fmt.Errorf("REDIS_URL: %w", err)
+	}
+	if err := store.Ping(ctx); err != nil {
+		return nil, fmt.Errorf("connect to Redis: %w", err)
+	}
+	return ratelimit.New(store, cfg.RateLimit, log), nil
 }
 
 // purgeLoop deletes expired codes and sessions every few minutes.
