@@ -7,6 +7,7 @@ import (
 	"usergraph/ent"
 	"usergraph/ent/code"
 	"usergraph/ent/user"
+	"usergraph/internal/apperr"
 	"usergraph/internal/auth"
 	"usergraph/internal/mail"
 	"usergraph/internal/ratelimit"
@@ -16,6 +17,9 @@ import (
 // RequestPasswordReset mails a reset code if an account has this email. The answer, and the
 // time it takes, are the same whether or not one does: no account enumeration.
 func (s *Service) RequestPasswordReset(ctx context.Context, f Fields) error {
+	if !s.cfg.Privilege.CanResetPassword {
+		return apperr.New(apperr.NotFound, nil)
+	}
 	if err := s.limits.Check(ctx, ratelimit.Extreme, "password-code"); err != nil {
 		return err
 	}
@@ -43,6 +47,9 @@ func (s *Service) RequestPasswordReset(ctx context.Context, f Fields) error {
 // ResetPassword sets a new password with a reset code, and ends every session of the account.
 // The code identifies the user; a `target` sent by a Liquid client must agree with it.
 func (s *Service) ResetPassword(ctx context.Context, f Fields) error {
+	if !s.cfg.Privilege.CanResetPassword {
+		return apperr.New(apperr.NotFound, nil)
+	}
 	if err := s.limits.Check(ctx, ratelimit.Extreme, "password-reset"); err != nil {
 		return err
 	}
