@@ -20,6 +20,7 @@ import (
 	"usergraph/internal/auth"
 	"usergraph/internal/clients"
 	"usergraph/internal/config"
+	"usergraph/internal/cors"
 	"usergraph/internal/db"
 	"usergraph/internal/mail"
 	"usergraph/internal/ratelimit"
@@ -119,10 +120,14 @@ func build(ctx context.Context, cfg *config.Config, client *ent.Client, sqlDB *s
 	mux.Handle("GET /{$}", playground.Handler("usergraph", "/graphql"))
 
 	bg, stop := context.WithCancel(context.Background())
+	origins := cors.New(append([]string{cfg.AppHost}, cfg.CORSAllowedOrigins...), func(ctx context.Context) ([]string, error) {
+		return clients.RedirectURIs(ctx, client)
+	}, log)
+	go origins.Refresh(bg, 5*time.Minute)
 	a := &App{Config: cfg, DB: client, SQL: sqlDB, Auth: authSvc, Accounts: acc, Log: log, stop: stop,
-		Handler: recoverer(log, limits.Middleware(func(r *http.Request) string {
+		Handler: recoverer(log, origins.Middleware(limits.Middleware(func(r *http.Request) string {
 			return rest.ClientIP(r, cfg.ReverseProxy)
-		}, authSvc.Middleware(mux)))}
+		}, authSvc.Middleware(mux))))}
 	go a.purgeLoop(bg)
 	return a, nil
 }

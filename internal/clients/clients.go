@@ -95,3 +95,16 @@ func EnsureDefault(ctx context.Context, db *ent.Client, cfg config.DefaultClient
 	log.Info("created the default OAuth client", "client_id", cfg.ID, "public", cfg.IsPublic)
 	return nil
 }
+
+// RedirectURIs lists every client's redirect URIs (their origins may call the API from a browser).
+func RedirectURIs(ctx context.Context, db *ent.Client) ([]string, error) {
+	all, err := db.OAuthClient.Query().Select(oauthclient.FieldRedirectUris).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, c := range all {
+		out = append(out, c.RedirectUris...)
+	}
+	return out, nil
+}
