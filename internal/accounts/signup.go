@@ -97,7 +97,9 @@ func (s *Service) SignUp(ctx context.Context, f Fields, meta Meta) (*ent.User, e
 			if reuseID == "" || u.SanitizedEmail == sanitized {
 				reuseID = u.ID
 			}
-			if err := tx.User.DeleteOneID(u.ID).Exec(ctx); err != nil {
+			// A concurrent sign-up may have replaced this account already: deleting nothing
+			// is fine, and the insert below then conflicts with the winner (409).
+			if _, err := tx.User.Delete().Where(user.ID(u.ID)).Exec(ctx); err != nil {
 				return err
 			}
 		}
