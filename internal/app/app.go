@@ -38,7 +38,8 @@ type App struct {
 	Handler  http.Handler
 	Log      *slog.Logger
 
-	stop context.CancelFunc
+	stop    context.CancelFunc
+	closers []func() error
 }
 
 // Options are the parts a caller may supply instead of the defaults built from Config.
@@ -98,7 +99,7 @@ func build(ctx context.Context, cfg *config.Config, client *ent.Client, sqlDB *s
 			return nil, err
 		}
 	}
-	limits, err := newLimiter(ctx, cfg, log)
+	limits, closeLimits, err := newLimiter(ctx, cfg, log)
 	if err != nil {
 		return nil, err
 	}
@@ -124,7 +125,7 @@ func build(ctx context.Context, cfg *config.Config, client *ent.Client, sqlDB *s
 		return clients.RedirectURIs(ctx, client)
 	}, log)
 	go origins.Refresh(bg, 5*time.Minute)
-	a := &App{Config: cfg, DB: client, SQL: sqlDB, Auth: authSvc, Accounts: acc, Log: log, stop: stop,
+	a := &App{Config: cfg, DB: client, SQL: sqlDB, Auth: authSvc, Accounts: acc, Log: log, stop: stop, closers: []func() error{closeLimits},
 		Handler: recoverer(log, origins.Middleware(limits.Middleware(func(r *http.Request) string {
 			return rest.ClientIP(r, cfg.ReverseProxy)
 		}, authSvc.Middleware(mux))))}
@@ -134,18 +135,19 @@ func build(ctx context.Context, cfg *config.Config, client *ent.Client, sqlDB *s
 
 // newLimiter counts in Redis when it is configured (so every instance shares the limits),
 // otherwise in memory.
-func newLimiter(ctx context.Context, cfg *config.Config, log *slog.Logger) (*ratelimit.Limiter, error) {
+func newLimiter(ctx context.Context, cfg *config.Config, log *slog.Logger) (*ratelimit.Limiter, func() error, error) {
 	if !cfg.Redis.Configured {
-		return ratelimit.New(ratelimit.NewMemory(), cfg.RateLimit, log), nil
+		return ratelimit.New(ratelimit.NewMemory(), cfg.RateLimit, log), func() error { return nil }, nil
 	}
 	store, err := ratelimit.NewRedis(cfg.Redis.URL, cfg.Redis.KeyPrefix)
 	if err != nil {
-		return nil, fmt.Errorf("REDIS_URL: %w", err)
+		return nil, nil, fmt.Errorf("REDIS_URL: %w", err)
 	}
 	if err := store.Ping(ctx); err != nil {
-		return nil, fmt.Errorf("connect to Redis: %w", err)
+		store.Close()
+		return nil, nil, fmt.Errorf("connect to Redis: %w", err)
 	}
-	return ratelimit.New(store, cfg.RateLimit, log), nil
+	return ratelimit.New(store, cfg.RateLimit, log), store.Close, nil
 }
 
 // purgeLoop deletes expired codes and sessions every few minutes.
@@ -168,6 +170,9 @@ func (a *App) purgeLoop(ctx context.Context) {
 func (a *App) Close() error {
 	a.stop()
 	a.Accounts.Wait()
+	for _, c := range a.closers {
+		c()
+	}
 	return a.DB.Close()
 }
 
