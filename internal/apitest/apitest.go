@@ -49,7 +49,9 @@ func New(t testing.TB, configure ...func(*config.Config)) *Server {
 	// Every test calls from 127.0.0.1; rate-limit tests set their own limits.
 	cfg.RateLimit.Light, cfg.RateLimit.Medium, cfg.RateLimit.Heavy, cfg.RateLimit.Extreme = 1e6, 1e6, 1e6, 1e6
 	for _, fn := range configure {
-		fn(cfg)
+		if fn != nil {
+			fn(cfg)
+		}
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if os.Getenv("APITEST_LOG") != "" {
