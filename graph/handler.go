@@ -13,6 +13,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"usergraph/internal/accounts"
 	"usergraph/internal/apperr"
 	"usergraph/internal/config"
 )
@@ -119,10 +120,12 @@ func selectionDepth(set ast.SelectionSet, depth int, visiting map[string]bool) i
 	return max
 }
 
-// MetaMiddleware records the request's IP and User-Agent for the resolvers.
+// MetaMiddleware records the request's IP and User-Agent for the resolvers, and lets an
+// account signed up or logged in to by the request be shown to the caller as their own.
 func MetaMiddleware(meta func(*http.Request) (ip, userAgent string), next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ip, ua := meta(r)
-		next.ServeHTTP(w, r.WithContext(WithMeta(r.Context(), metaOf(ip, ua))))
+		ctx := accounts.WithOwners(WithMeta(r.Context(), metaOf(ip, ua)))
+		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }

@@ -163,6 +163,7 @@ func (s *Service) finishLogin(ctx context.Context, u *ent.User, meta Meta, grant
 		return nil, err
 	}
 	s.recordLogin(ctx, u.ID, meta, true, "")
+	markOwner(ctx, u.ID)
 	return res, nil
 }
 

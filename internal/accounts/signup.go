@@ -141,6 +141,7 @@ func (s *Service) SignUp(ctx context.Context, f Fields, meta Meta) (*ent.User, e
 	if signup != "" {
 		s.send(mail.VerificationCode(cfg.Mail.AppName, created.Email, signup))
 	}
+	markOwner(ctx, created.ID)
 	return created, nil
 }
 
