@@ -29,6 +29,8 @@ func NewHandler(r *Resolver, cfg config.GraphQL) *handler.Server {
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	if cfg.Introspection {
 		srv.Use(extension.Introspection{})
+	} else {
+		srv.Use(NoIntrospection{})
 	}
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
 	srv.Use(extension.FixedComplexityLimit(cfg.MaxComplexity))
@@ -90,6 +92,56 @@ func (d DepthLimit) MutateOperationContext(ctx context.Context, oc *graphql.Oper
 		return err
 	}
 	return nil
+}
+
+// NoIntrospection refuses operations that ask for __schema or __type, with a clear error,
+// when introspection is switched off (without it gqlgen answers those fields with an error
+// that reads as an internal one).
+type NoIntrospection struct{}
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.OperationContextMutator
+} = NoIntrospection{}
+
+func (NoIntrospection) ExtensionName() string                          { return "NoIntrospection" }
+func (NoIntrospection) Validate(schema graphql.ExecutableSchema) error { return nil }
+
+func (NoIntrospection) MutateOperationContext(ctx context.Context, oc *graphql.OperationContext) *gqlerror.Error {
+	oc.DisableIntrospection = true
+	op := oc.Doc.Operations.ForName(oc.OperationName)
+	if op != nil && introspects(op.SelectionSet, map[string]bool{}) {
+		err := gqlerror.Errorf("introspection is disabled on this server")
+		err.Extensions = map[string]any{"code": "INTROSPECTION_DISABLED"}
+		return err
+	}
+	return nil
+}
+
+// introspects reports whether a selection set asks for __schema or __type at its level
+// (following fragments).
+func introspects(set ast.SelectionSet, visiting map[string]bool) bool {
+	for _, sel := range set {
+		switch s := sel.(type) {
+		case *ast.Field:
+			if s.Name == "__schema" || s.Name == "__type" {
+				return true
+			}
+		case *ast.InlineFragment:
+			if introspects(s.SelectionSet, visiting) {
+				return true
+			}
+		case *ast.FragmentSpread:
+			if s.Definition == nil || visiting[s.Name] {
+				continue
+			}
+			visiting[s.Name] = true
+			if introspects(s.Definition.SelectionSet, visiting) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func selectionDepth(set ast.SelectionSet, depth int, visiting map[string]bool) int {
