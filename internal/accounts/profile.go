@@ -184,7 +184,8 @@ func (s *Service) GetUser(ctx context.Context, userID string) (*UserView, error)
 		return nil, err
 	}
 	if !validate.IsObjectID(userID) {
-		return nil, apperr.New(apperr.ClientInputError, map[string]any{"msg": validate.Msg, "param": "userId", "location": "params"})
+		// Liquid's hand-built error, put directly in additionalInfo (liquid-behaviour.md §2.2).
+		return nil, apperr.New(apperr.ClientInputError, map[string]any{"msg": validate.Msg, "param": "userId", "location": "param"})
 	}
 	u, err := s.db.User.Get(ctx, strings.ToLower(userID))
 	if ent.IsNotFound(err) {
