@@ -8,6 +8,7 @@ import (
 
 	"usergraph/ent/loginhistory"
 	"usergraph/internal/apitest"
+	"usergraph/internal/auth"
 	"usergraph/internal/config"
 )
 
@@ -223,4 +224,23 @@ func TestRefreshTokenBannedUser(t *testing.T) {
 	u := s.NewUser(t, "victor_banned")
 	setBanned(t, s, u.ID)
 	expectGQLError(t, s.GraphQL(t, "", gqlRefresh, map[string]any{"r": u.RefreshToken}), "Banned")
+}
+
+// A refresh token issued to an OAuth client is that client's: the first-party refreshToken
+// mutation, which authenticates no client, does not redeem it (and does not spend it).
+func TestRefreshTokenOfOAuthClientSession(t *testing.T) {
+	t.Parallel()
+	s := apitest.New(t)
+	u := s.SignUp(t, "wally_oauth")
+	_, toks, err := s.App.Auth.StartTokenSession(context.Background(), nil, auth.Start{
+		Kind: auth.KindOAuth, UserID: u.ID, ClientID: "some-client-app", Scope: []string{"delegated:all"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	expectGQLError(t, s.GraphQL(t, "", gqlRefresh, map[string]any{"r": toks.RefreshToken}), "Unauthorized")
+	s.Get(t, "/user/me", toks.AccessToken).Expect(t, http.StatusOK, "")
+	if _, _, err := s.App.Auth.Refresh(context.Background(), toks.RefreshToken, "some-client-app"); err != nil {
+		t.Fatalf("the client's own refresh failed: %v", err)
+	}
 }

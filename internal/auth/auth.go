@@ -247,8 +247,9 @@ func (s *Service) identity(sess *ent.Session) (*Identity, error) {
 }
 
 // Refresh exchanges a refresh token for a new pair. The old token is spent; presenting a spent
-// token again means it leaked, so the whole session is revoked. clientID, when the grant names
-// one, must be the client the session belongs to.
+// token again means it leaked, so the whole session is revoked. clientID must be the client the
+// session was granted to: "" (first-party refresh) only refreshes first-party sessions, so a
+// refresh token issued to an OAuth client cannot be redeemed without that client.
 func (s *Service) Refresh(ctx context.Context, refresh, clientID string) (Tokens, *Identity, error) {
 	tx, err := s.db.Tx(ctx)
 	if err != nil {
@@ -292,7 +293,7 @@ func (s *Service) Refresh(ctx context.Context, refresh, clientID string) (Tokens
 	if err != nil {
 		return Tokens{}, nil, err
 	}
-	if clientID != "" && id.ClientID != clientID {
+	if id.ClientID != clientID {
 		return Tokens{}, nil, unauthorized(ReasonInvalid)
 	}
 	sess, err = tx.Session.UpdateOne(sess).SetExpiresAt(now.Add(s.set.RefreshLifetime)).Save(ctx)
