@@ -3,6 +3,7 @@ package tests
 import (
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -64,6 +65,12 @@ func TestVerifyEmail(t *testing.T) {
 				verify(t, s, method, id, s.Mail.Code(t, "brute_"+method+"@example.com")).Expect(t, http.StatusOK, "")
 			})
 
+			t.Run("target in upper case", func(t *testing.T) {
+				id, code := pendingUser(t, s, "upper_"+method)
+				verify(t, s, method, strings.ToUpper(id), code).Expect(t, http.StatusOK, "")
+				restLogin(t, s, "upper_"+method, "correct-horse-1").Expect(t, http.StatusOK, "")
+			})
+
 			t.Run("bad input", func(t *testing.T) {
 				id, _ := pendingUser(t, s, "input_"+method)
 				expectFieldError(t, verify(t, s, method, "not-an-id", "123456"), "target", "not-an-id")
@@ -107,6 +114,8 @@ func TestResendVerification(t *testing.T) {
 	}
 	// POST with a JSON body works too, and GraphQL.
 	s.Post(t, "/user/resend-verification", "", map[string]any{"target": id}).Expect(t, http.StatusOK, "")
+	s.Mail.Code(t, "resend_rita@example.com")
+	s.Get(t, "/user/resend-verification?target="+strings.ToUpper(id), "").Expect(t, http.StatusOK, "")
 	s.Mail.Code(t, "resend_rita@example.com")
 	g := s.GraphQL(t, "", `mutation($id: ID!) { resendVerification(userId: $id) }`, map[string]any{"id": id})
 	if expectGQLOK(t, g)["resendVerification"] != true {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -73,6 +74,10 @@ func (f Fields) str(key string) string {
 	s, _ := f.Values[key].(string)
 	return s
 }
+
+// id reads an ObjectId-format id: ids are stored lowercase, and Liquid (Mongo) accepts either
+// case.
+func (f Fields) id(key string) string { return strings.ToLower(f.str(key)) }
 
 func (f Fields) has(key string) bool {
 	_, ok := f.Values[key]

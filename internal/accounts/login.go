@@ -128,7 +128,7 @@ func (s *Service) CompleteTwoFactor(ctx context.Context, f Fields, meta Meta, gr
 	if ua := f.str("userAgent"); ua != "" {
 		meta.UserAgent = ua
 	}
-	target := f.str("target")
+	target := f.id("target")
 	ok, err := s.checkCode(ctx, target, code.PurposeLogin, f.str("code"), f.str("sessionHash"))
 	if err != nil {
 		return nil, err

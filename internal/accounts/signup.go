@@ -156,14 +156,15 @@ func (s *Service) VerifyEmail(ctx context.Context, f Fields) error {
 	if err := inputErr(c); err != nil {
 		return err
 	}
-	ok, err := s.checkCode(ctx, f.str("target"), code.PurposeSignup, f.str("code"), "")
+	target := f.id("target")
+	ok, err := s.checkCode(ctx, target, code.PurposeSignup, f.str("code"), "")
 	if err != nil {
 		return err
 	}
 	if !ok {
 		return codeRejected(f.Location)
 	}
-	return s.db.User.UpdateOneID(f.str("target")).SetEmailVerified(true).Exec(ctx)
+	return s.db.User.UpdateOneID(target).SetEmailVerified(true).Exec(ctx)
 }
 
 // ResendVerification mails a fresh sign-up code to an unverified account.
@@ -176,7 +177,7 @@ func (s *Service) ResendVerification(ctx context.Context, f Fields) error {
 	if err := inputErr(c); err != nil {
 		return err
 	}
-	u, err := s.db.User.Get(ctx, f.str("target"))
+	u, err := s.db.User.Get(ctx, f.id("target"))
 	if ent.IsNotFound(err) || (err == nil && u.EmailVerified) {
 		return codeRejected(f.Location, "target")
 	}
