@@ -158,7 +158,9 @@ func (s *Service) applyProfile(ctx context.Context, id *auth.Identity, f Fields,
 		var err error
 		updated, err = up.Save(ctx)
 		if ent.IsConstraintError(err) {
-			return apperr.New(apperr.ResourceConflict, map[string]any{"duplicateFields": changes})
+			// A concurrent change took the name or address between the check and the write.
+			dup := slices.DeleteFunc(slices.Clone(changes), func(k string) bool { return k != "username" && k != "email" })
+			return apperr.New(apperr.ResourceConflict, map[string]any{"duplicateFields": dup})
 		}
 		return err
 	})
