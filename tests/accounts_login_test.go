@@ -3,6 +3,7 @@ package tests
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -44,6 +45,20 @@ func TestLoginREST(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Liquid's Express app also takes form-encoded bodies.
+func TestLoginFormEncoded(t *testing.T) {
+	t.Parallel()
+	s := apitest.New(t)
+	u := s.SignUp(t, "fiona_form")
+	r := s.Do(t, apitest.Req{Method: http.MethodPost, Path: "/user/login",
+		Form: url.Values{"username": {u.Username}, "password": {u.Password}, "userAgent": {testUA}}}).Expect(t, http.StatusOK, "")
+	if obj(r.Data(), "userInfo")["_id"] != u.ID || r.Cookie("connect.sid") == nil {
+		t.Fatalf("form login: %s", r.Raw)
+	}
+	s.Do(t, apitest.Req{Method: http.MethodPost, Path: "/user/login",
+		Form: url.Values{"username": {u.Username}, "password": {"wrong-password"}, "userAgent": {testUA}}}).Expect(t, http.StatusUnauthorized, "Unauthorized")
 }
 
 func TestLoginFailuresDoNotEnumerate(t *testing.T) {
