@@ -445,6 +445,18 @@ func (u *OAuthTokenUpsert) UpdateUpdatedAt() *OAuthTokenUpsert {
 	return u
 }
 
+// SetExpiresAt sets the "expires_at" field.
+func (u *OAuthTokenUpsert) SetExpiresAt(v time.Time) *OAuthTokenUpsert {
+	u.Set(oauthtoken.FieldExpiresAt, v)
+	return u
+}
+
+// UpdateExpiresAt sets the "expires_at" field to the value that was provided on create.
+func (u *OAuthTokenUpsert) UpdateExpiresAt() *OAuthTokenUpsert {
+	u.SetExcluded(oauthtoken.FieldExpiresAt)
+	return u
+}
+
 // SetActive sets the "active" field.
 func (u *OAuthTokenUpsert) SetActive(v bool) *OAuthTokenUpsert {
 	u.Set(oauthtoken.FieldActive, v)
@@ -510,9 +522,6 @@ func (u *OAuthTokenUpsertOne) UpdateNewValues() *OAuthTokenUpsertOne {
 		if _, exists := u.create.mutation.RequestedAt(); exists {
 			s.SetIgnore(oauthtoken.FieldRequestedAt)
 		}
-		if _, exists := u.create.mutation.ExpiresAt(); exists {
-			s.SetIgnore(oauthtoken.FieldExpiresAt)
-		}
 	}))
 	return u
 }
@@ -555,6 +564,20 @@ func (u *OAuthTokenUpsertOne) SetUpdatedAt(v time.Time) *OAuthTokenUpsertOne {
 func (u *OAuthTokenUpsertOne) UpdateUpdatedAt() *OAuthTokenUpsertOne {
 	return u.Update(func(s *OAuthTokenUpsert) {
 		s.UpdateUpdatedAt()
+	})
+}
+
+// SetExpiresAt sets the "expires_at" field.
+func (u *OAuthTokenUpsertOne) SetExpiresAt(v time.Time) *OAuthTokenUpsertOne {
+	return u.Update(func(s *OAuthTokenUpsert) {
+		s.SetExpiresAt(v)
+	})
+}
+
+// UpdateExpiresAt sets the "expires_at" field to the value that was provided on create.
+func (u *OAuthTokenUpsertOne) UpdateExpiresAt() *OAuthTokenUpsertOne {
+	return u.Update(func(s *OAuthTokenUpsert) {
+		s.UpdateExpiresAt()
 	})
 }
 
@@ -791,9 +814,6 @@ func (u *OAuthTokenUpsertBulk) UpdateNewValues() *OAuthTokenUpsertBulk {
 			if _, exists := b.mutation.RequestedAt(); exists {
 				s.SetIgnore(oauthtoken.FieldRequestedAt)
 			}
-			if _, exists := b.mutation.ExpiresAt(); exists {
-				s.SetIgnore(oauthtoken.FieldExpiresAt)
-			}
 		}
 	}))
 	return u
@@ -837,6 +857,20 @@ func (u *OAuthTokenUpsertBulk) SetUpdatedAt(v time.Time) *OAuthTokenUpsertBulk {
 func (u *OAuthTokenUpsertBulk) UpdateUpdatedAt() *OAuthTokenUpsertBulk {
 	return u.Update(func(s *OAuthTokenUpsert) {
 		s.UpdateUpdatedAt()
+	})
+}
+
+// SetExpiresAt sets the "expires_at" field.
+func (u *OAuthTokenUpsertBulk) SetExpiresAt(v time.Time) *OAuthTokenUpsertBulk {
+	return u.Update(func(s *OAuthTokenUpsert) {
+		s.SetExpiresAt(v)
+	})
+}
+
+// UpdateExpiresAt sets the "expires_at" field to the value that was provided on create.
+func (u *OAuthTokenUpsertBulk) UpdateExpiresAt() *OAuthTokenUpsertBulk {
+	return u.Update(func(s *OAuthTokenUpsert) {
+		s.UpdateExpiresAt()
 	})
 }
 

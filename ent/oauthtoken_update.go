@@ -35,6 +35,20 @@ func (_u *OAuthTokenUpdate) SetUpdatedAt(v time.Time) *OAuthTokenUpdate {
 	return _u
 }
 
+// SetExpiresAt sets the "expires_at" field.
+func (_u *OAuthTokenUpdate) SetExpiresAt(v time.Time) *OAuthTokenUpdate {
+	_u.mutation.SetExpiresAt(v)
+	return _u
+}
+
+// SetNillableExpiresAt sets the "expires_at" field if the given value is not nil.
+func (_u *OAuthTokenUpdate) SetNillableExpiresAt(v *time.Time) *OAuthTokenUpdate {
+	if v != nil {
+		_u.SetExpiresAt(*v)
+	}
+	return _u
+}
+
 // SetActive sets the "active" field.
 func (_u *OAuthTokenUpdate) SetActive(v bool) *OAuthTokenUpdate {
 	_u.mutation.SetActive(v)
@@ -126,6 +140,9 @@ func (_u *OAuthTokenUpdate) sqlSave(ctx context.Context) (_node int, err error) 
 	if _u.mutation.FormCleared() {
 		_spec.ClearField(oauthtoken.FieldForm, field.TypeString)
 	}
+	if value, ok := _u.mutation.ExpiresAt(); ok {
+		_spec.SetField(oauthtoken.FieldExpiresAt, field.TypeTime, value)
+	}
 	if value, ok := _u.mutation.Active(); ok {
 		_spec.SetField(oauthtoken.FieldActive, field.TypeBool, value)
 	}
@@ -154,6 +171,20 @@ type OAuthTokenUpdateOne struct {
 // SetUpdatedAt sets the "updated_at" field.
 func (_u *OAuthTokenUpdateOne) SetUpdatedAt(v time.Time) *OAuthTokenUpdateOne {
 	_u.mutation.SetUpdatedAt(v)
+	return _u
+}
+
+// SetExpiresAt sets the "expires_at" field.
+func (_u *OAuthTokenUpdateOne) SetExpiresAt(v time.Time) *OAuthTokenUpdateOne {
+	_u.mutation.SetExpiresAt(v)
+	return _u
+}
+
+// SetNillableExpiresAt sets the "expires_at" field if the given value is not nil.
+func (_u *OAuthTokenUpdateOne) SetNillableExpiresAt(v *time.Time) *OAuthTokenUpdateOne {
+	if v != nil {
+		_u.SetExpiresAt(*v)
+	}
 	return _u
 }
 
@@ -277,6 +308,9 @@ func (_u *OAuthTokenUpdateOne) sqlSave(ctx context.Context) (_node *OAuthToken, 
 	}
 	if _u.mutation.FormCleared() {
 		_spec.ClearField(oauthtoken.FieldForm, field.TypeString)
+	}
+	if value, ok := _u.mutation.ExpiresAt(); ok {
+		_spec.SetField(oauthtoken.FieldExpiresAt, field.TypeTime, value)
 	}
 	if value, ok := _u.mutation.Active(); ok {
 		_spec.SetField(oauthtoken.FieldActive, field.TypeBool, value)

@@ -36,7 +36,7 @@ func (OAuthToken) Fields() []ent.Field {
 		// code_challenge, ...), URL-encoded; never a secret, code or verifier.
 		field.String("form").Optional().Immutable(),
 		field.Time("requested_at").Immutable(),
-		field.Time("expires_at").Immutable(),
+		field.Time("expires_at"),
 		// active is false once a code is exchanged or a refresh token rotated; presenting it again
 		// revokes what was issued from it.
 		field.Bool("active").Default(true),
