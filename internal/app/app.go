@@ -22,6 +22,7 @@ import (
 	"usergraph/internal/config"
 	"usergraph/internal/db"
 	"usergraph/internal/mail"
+	"usergraph/internal/oauth"
 	"usergraph/internal/scopes"
 	"usergraph/rest"
 )
@@ -33,6 +34,7 @@ type App struct {
 	SQL      *sql.DB
 	Auth     *auth.Service
 	Accounts *accounts.Service
+	OAuth    *oauth.Service
 	Handler  http.Handler
 	Log      *slog.Logger
 
@@ -104,8 +106,13 @@ func build(ctx context.Context, cfg *config.Config, client *ent.Client, sqlDB *s
 		return nil, fmt.Errorf("bootstrap: %w", err)
 	}
 
+	oauthSvc, err := oauth.New(client, cfg, authSvc, reg, key, log)
+	if err != nil {
+		return nil, err
+	}
+
 	mux := http.NewServeMux()
-	api := &rest.API{Accounts: acc, Auth: authSvc, Config: cfg, Log: log}
+	api := &rest.API{Accounts: acc, Auth: authSvc, OAuth: oauthSvc, Config: cfg, Log: log}
 	api.Register(mux)
 	gql := graph.NewHandler(&graph.Resolver{Accounts: acc}, cfg.GraphQL)
 	mux.Handle("/graphql", graph.MetaMiddleware(func(r *http.Request) (string, string) {
@@ -114,13 +121,13 @@ func build(ctx context.Context, cfg *config.Config, client *ent.Client, sqlDB *s
 	mux.Handle("GET /{$}", playground.Handler("usergraph", "/graphql"))
 
 	bg, stop := context.WithCancel(context.Background())
-	a := &App{Config: cfg, DB: client, SQL: sqlDB, Auth: authSvc, Accounts: acc, Log: log, stop: stop,
+	a := &App{Config: cfg, DB: client, SQL: sqlDB, Auth: authSvc, Accounts: acc, OAuth: oauthSvc, Log: log, stop: stop,
 		Handler: recoverer(log, authSvc.Middleware(mux))}
 	go a.purgeLoop(bg)
 	return a, nil
 }
 
-// purgeLoop deletes expired codes and sessions every few minutes.
+// purgeLoop deletes expired codes, sessions and OAuth tokens every few minutes.
 func (a *App) purgeLoop(ctx context.Context) {
 	t := time.NewTicker(5 * time.Minute)
 	defer t.Stop()
@@ -131,6 +138,9 @@ func (a *App) purgeLoop(ctx context.Context) {
 		case <-t.C:
 			if err := a.Accounts.PurgeExpired(ctx); err != nil && ctx.Err() == nil {
 				a.Log.Error("purging expired codes and sessions failed", "err", err)
+			}
+			if err := a.OAuth.PurgeExpired(ctx); err != nil && ctx.Err() == nil {
+				a.Log.Error("purging expired OAuth codes and tokens failed", "err", err)
 			}
 		}
 	}
