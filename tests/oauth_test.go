@@ -173,16 +173,16 @@ func refreshForm(refresh string) url.Values {
 
 func TestOAuthCodeFlow(t *testing.T) {
 	cases := []struct {
-		name     string
-		redirect bool
-		method   string // of /oauth/authorize
-		jsonBody bool   // /oauth/token body
-		basic    bool   // client authentication
+		name      string
+		redirect  bool
+		authorize string // GET (query), POST (form body) or JSON (POST with a JSON body)
+		jsonBody  bool   // /oauth/token body
+		basic     bool   // client authentication
 	}{
 		{"redirect, form body, Basic", true, http.MethodGet, false, true},
 		{"redirect, POST authorize, JSON body, body credentials", true, http.MethodPost, true, false},
 		{"JSON answer, form body, body credentials", false, http.MethodGet, false, false},
-		{"JSON answer, JSON body, Basic", false, http.MethodPost, true, true},
+		{"JSON answer, JSON authorize, JSON body, Basic", false, "JSON", true, true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -192,10 +192,17 @@ func TestOAuthCodeFlow(t *testing.T) {
 			params := authzParams(appClient, "scope", "delegated:profile:read,delegated:profile:write")
 
 			var r *apitest.Response
-			if tc.method == http.MethodGet {
+			switch tc.authorize {
+			case http.MethodGet:
 				r = authorize(t, s, cookie, params)
-			} else {
+			case http.MethodPost:
 				r = s.Do(t, apitest.Req{Method: http.MethodPost, Path: "/oauth/authorize", Form: params, Cookie: cookie})
+			default:
+				body := map[string]any{}
+				for k := range params {
+					body[k] = params.Get(k)
+				}
+				r = s.Do(t, apitest.Req{Method: http.MethodPost, Path: "/oauth/authorize", JSON: body, Cookie: cookie})
 			}
 			var code string
 			if tc.redirect {
