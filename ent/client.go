@@ -11,10 +11,10 @@ import (
 
 	"usergraph/ent/migrate"
 
-	"usergraph/ent/authorizationcode"
 	"usergraph/ent/code"
 	"usergraph/ent/loginhistory"
 	"usergraph/ent/oauthclient"
+	"usergraph/ent/oauthtoken"
 	"usergraph/ent/refreshtoken"
 	"usergraph/ent/session"
 	"usergraph/ent/user"
@@ -32,14 +32,14 @@ type Client struct {
 	config
 	// Schema is the client for creating, migrating and dropping schema.
 	Schema *migrate.Schema
-	// AuthorizationCode is the client for interacting with the AuthorizationCode builders.
-	AuthorizationCode *AuthorizationCodeClient
 	// Code is the client for interacting with the Code builders.
 	Code *CodeClient
 	// LoginHistory is the client for interacting with the LoginHistory builders.
 	LoginHistory *LoginHistoryClient
 	// OAuthClient is the client for interacting with the OAuthClient builders.
 	OAuthClient *OAuthClientClient
+	// OAuthToken is the client for interacting with the OAuthToken builders.
+	OAuthToken *OAuthTokenClient
 	// RefreshToken is the client for interacting with the RefreshToken builders.
 	RefreshToken *RefreshTokenClient
 	// Session is the client for interacting with the Session builders.
@@ -57,10 +57,10 @@ func NewClient(opts ...Option) *Client {
 
 func (c *Client) init() {
 	c.Schema = migrate.NewSchema(c.driver)
-	c.AuthorizationCode = NewAuthorizationCodeClient(c.config)
 	c.Code = NewCodeClient(c.config)
 	c.LoginHistory = NewLoginHistoryClient(c.config)
 	c.OAuthClient = NewOAuthClientClient(c.config)
+	c.OAuthToken = NewOAuthTokenClient(c.config)
 	c.RefreshToken = NewRefreshTokenClient(c.config)
 	c.Session = NewSessionClient(c.config)
 	c.User = NewUserClient(c.config)
@@ -154,15 +154,15 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 	cfg := c.config
 	cfg.driver = tx
 	return &Tx{
-		ctx:               ctx,
-		config:            cfg,
-		AuthorizationCode: NewAuthorizationCodeClient(cfg),
-		Code:              NewCodeClient(cfg),
-		LoginHistory:      NewLoginHistoryClient(cfg),
-		OAuthClient:       NewOAuthClientClient(cfg),
-		RefreshToken:      NewRefreshTokenClient(cfg),
-		Session:           NewSessionClient(cfg),
-		User:              NewUserClient(cfg),
+		ctx:          ctx,
+		config:       cfg,
+		Code:         NewCodeClient(cfg),
+		LoginHistory: NewLoginHistoryClient(cfg),
+		OAuthClient:  NewOAuthClientClient(cfg),
+		OAuthToken:   NewOAuthTokenClient(cfg),
+		RefreshToken: NewRefreshTokenClient(cfg),
+		Session:      NewSessionClient(cfg),
+		User:         NewUserClient(cfg),
 	}, nil
 }
 
@@ -180,22 +180,22 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 	cfg := c.config
 	cfg.driver = &txDriver{tx: tx, drv: c.driver}
 	return &Tx{
-		ctx:               ctx,
-		config:            cfg,
-		AuthorizationCode: NewAuthorizationCodeClient(cfg),
-		Code:              NewCodeClient(cfg),
-		LoginHistory:      NewLoginHistoryClient(cfg),
-		OAuthClient:       NewOAuthClientClient(cfg),
-		RefreshToken:      NewRefreshTokenClient(cfg),
-		Session:           NewSessionClient(cfg),
-		User:              NewUserClient(cfg),
+		ctx:          ctx,
+		config:       cfg,
+		Code:         NewCodeClient(cfg),
+		LoginHistory: NewLoginHistoryClient(cfg),
+		OAuthClient:  NewOAuthClientClient(cfg),
+		OAuthToken:   NewOAuthTokenClient(cfg),
+		RefreshToken: NewRefreshTokenClient(cfg),
+		Session:      NewSessionClient(cfg),
+		User:         NewUserClient(cfg),
 	}, nil
 }
 
 // Debug returns a new debug-client. It's used to get verbose logging on specific operations.
 //
 //	client.Debug().
-//		AuthorizationCode.
+//		Code.
 //		Query().
 //		Count(ctx)
 func (c *Client) Debug() *Client {
@@ -218,8 +218,8 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.AuthorizationCode, c.Code, c.LoginHistory, c.OAuthClient, c.RefreshToken,
-		c.Session, c.User,
+		c.Code, c.LoginHistory, c.OAuthClient, c.OAuthToken, c.RefreshToken, c.Session,
+		c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -229,8 +229,8 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.AuthorizationCode, c.Code, c.LoginHistory, c.OAuthClient, c.RefreshToken,
-		c.Session, c.User,
+		c.Code, c.LoginHistory, c.OAuthClient, c.OAuthToken, c.RefreshToken, c.Session,
+		c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -239,14 +239,14 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 // Mutate implements the ent.Mutator interface.
 func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 	switch m := m.(type) {
-	case *AuthorizationCodeMutation:
-		return c.AuthorizationCode.mutate(ctx, m)
 	case *CodeMutation:
 		return c.Code.mutate(ctx, m)
 	case *LoginHistoryMutation:
 		return c.LoginHistory.mutate(ctx, m)
 	case *OAuthClientMutation:
 		return c.OAuthClient.mutate(ctx, m)
+	case *OAuthTokenMutation:
+		return c.OAuthToken.mutate(ctx, m)
 	case *RefreshTokenMutation:
 		return c.RefreshToken.mutate(ctx, m)
 	case *SessionMutation:
@@ -255,139 +255,6 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.User.mutate(ctx, m)
 	default:
 		return nil, fmt.Errorf("ent: unknown mutation type %T", m)
-	}
-}
-
-// AuthorizationCodeClient is a client for the AuthorizationCode schema.
-type AuthorizationCodeClient struct {
-	config
-}
-
-// NewAuthorizationCodeClient returns a client for the AuthorizationCode from the given config.
-func NewAuthorizationCodeClient(c config) *AuthorizationCodeClient {
-	return &AuthorizationCodeClient{config: c}
-}
-
-// Use adds a list of mutation hooks to the hooks stack.
-// A call to `Use(f, g, h)` equals to `authorizationcode.Hooks(f(g(h())))`.
-func (c *AuthorizationCodeClient) Use(hooks ...Hook) {
-	c.hooks.AuthorizationCode = append(c.hooks.AuthorizationCode, hooks...)
-}
-
-// Intercept adds a list of query interceptors to the interceptors stack.
-// A call to `Intercept(f, g, h)` equals to `authorizationcode.Intercept(f(g(h())))`.
-func (c *AuthorizationCodeClient) Intercept(interceptors ...Interceptor) {
-	c.inters.AuthorizationCode = append(c.inters.AuthorizationCode, interceptors...)
-}
-
-// Create returns a builder for creating a AuthorizationCode entity.
-func (c *AuthorizationCodeClient) Create() *AuthorizationCodeCreate {
-	mutation := newAuthorizationCodeMutation(c.config, OpCreate)
-	return &AuthorizationCodeCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
-}
-
-// CreateBulk returns a builder for creating a bulk of AuthorizationCode entities.
-func (c *AuthorizationCodeClient) CreateBulk(builders ...*AuthorizationCodeCreate) *AuthorizationCodeCreateBulk {
-	return &AuthorizationCodeCreateBulk{config: c.config, builders: builders}
-}
-
-// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
-// a builder and applies setFunc on it.
-func (c *AuthorizationCodeClient) MapCreateBulk(slice any, setFunc func(*AuthorizationCodeCreate, int)) *AuthorizationCodeCreateBulk {
-	rv := reflect.ValueOf(slice)
-	if rv.Kind() != reflect.Slice {
-		return &AuthorizationCodeCreateBulk{err: fmt.Errorf("calling to AuthorizationCodeClient.MapCreateBulk with wrong type %T, need slice", slice)}
-	}
-	builders := make([]*AuthorizationCodeCreate, rv.Len())
-	for i := 0; i < rv.Len(); i++ {
-		builders[i] = c.Create()
-		setFunc(builders[i], i)
-	}
-	return &AuthorizationCodeCreateBulk{config: c.config, builders: builders}
-}
-
-// Update returns an update builder for AuthorizationCode.
-func (c *AuthorizationCodeClient) Update() *AuthorizationCodeUpdate {
-	mutation := newAuthorizationCodeMutation(c.config, OpUpdate)
-	return &AuthorizationCodeUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
-}
-
-// UpdateOne returns an update builder for the given entity.
-func (c *AuthorizationCodeClient) UpdateOne(_m *AuthorizationCode) *AuthorizationCodeUpdateOne {
-	mutation := newAuthorizationCodeMutation(c.config, OpUpdateOne, withAuthorizationCode(_m))
-	return &AuthorizationCodeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
-}
-
-// UpdateOneID returns an update builder for the given id.
-func (c *AuthorizationCodeClient) UpdateOneID(id string) *AuthorizationCodeUpdateOne {
-	mutation := newAuthorizationCodeMutation(c.config, OpUpdateOne, withAuthorizationCodeID(id))
-	return &AuthorizationCodeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
-}
-
-// Delete returns a delete builder for AuthorizationCode.
-func (c *AuthorizationCodeClient) Delete() *AuthorizationCodeDelete {
-	mutation := newAuthorizationCodeMutation(c.config, OpDelete)
-	return &AuthorizationCodeDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
-}
-
-// DeleteOne returns a builder for deleting the given entity.
-func (c *AuthorizationCodeClient) DeleteOne(_m *AuthorizationCode) *AuthorizationCodeDeleteOne {
-	return c.DeleteOneID(_m.ID)
-}
-
-// DeleteOneID returns a builder for deleting the given entity by its id.
-func (c *AuthorizationCodeClient) DeleteOneID(id string) *AuthorizationCodeDeleteOne {
-	builder := c.Delete().Where(authorizationcode.ID(id))
-	builder.mutation.id = &id
-	builder.mutation.op = OpDeleteOne
-	return &AuthorizationCodeDeleteOne{builder}
-}
-
-// Query returns a query builder for AuthorizationCode.
-func (c *AuthorizationCodeClient) Query() *AuthorizationCodeQuery {
-	return &AuthorizationCodeQuery{
-		config: c.config,
-		ctx:    &QueryContext{Type: TypeAuthorizationCode},
-		inters: c.Interceptors(),
-	}
-}
-
-// Get returns a AuthorizationCode entity by its id.
-func (c *AuthorizationCodeClient) Get(ctx context.Context, id string) (*AuthorizationCode, error) {
-	return c.Query().Where(authorizationcode.ID(id)).Only(ctx)
-}
-
-// GetX is like Get, but panics if an error occurs.
-func (c *AuthorizationCodeClient) GetX(ctx context.Context, id string) *AuthorizationCode {
-	obj, err := c.Get(ctx, id)
-	if err != nil {
-		panic(err)
-	}
-	return obj
-}
-
-// Hooks returns the client hooks.
-func (c *AuthorizationCodeClient) Hooks() []Hook {
-	return c.hooks.AuthorizationCode
-}
-
-// Interceptors returns the client interceptors.
-func (c *AuthorizationCodeClient) Interceptors() []Interceptor {
-	return c.inters.AuthorizationCode
-}
-
-func (c *AuthorizationCodeClient) mutate(ctx context.Context, m *AuthorizationCodeMutation) (Value, error) {
-	switch m.Op() {
-	case OpCreate:
-		return (&AuthorizationCodeCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
-	case OpUpdate:
-		return (&AuthorizationCodeUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
-	case OpUpdateOne:
-		return (&AuthorizationCodeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
-	case OpDelete, OpDeleteOne:
-		return (&AuthorizationCodeDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
-	default:
-		return nil, fmt.Errorf("ent: unknown AuthorizationCode mutation op: %q", m.Op())
 	}
 }
 
@@ -819,6 +686,139 @@ func (c *OAuthClientClient) mutate(ctx context.Context, m *OAuthClientMutation) 
 		return (&OAuthClientDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown OAuthClient mutation op: %q", m.Op())
+	}
+}
+
+// OAuthTokenClient is a client for the OAuthToken schema.
+type OAuthTokenClient struct {
+	config
+}
+
+// NewOAuthTokenClient returns a client for the OAuthToken from the given config.
+func NewOAuthTokenClient(c config) *OAuthTokenClient {
+	return &OAuthTokenClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `oauthtoken.Hooks(f(g(h())))`.
+func (c *OAuthTokenClient) Use(hooks ...Hook) {
+	c.hooks.OAuthToken = append(c.hooks.OAuthToken, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `oauthtoken.Intercept(f(g(h())))`.
+func (c *OAuthTokenClient) Intercept(interceptors ...Interceptor) {
+	c.inters.OAuthToken = append(c.inters.OAuthToken, interceptors...)
+}
+
+// Create returns a builder for creating a OAuthToken entity.
+func (c *OAuthTokenClient) Create() *OAuthTokenCreate {
+	mutation := newOAuthTokenMutation(c.config, OpCreate)
+	return &OAuthTokenCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of OAuthToken entities.
+func (c *OAuthTokenClient) CreateBulk(builders ...*OAuthTokenCreate) *OAuthTokenCreateBulk {
+	return &OAuthTokenCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *OAuthTokenClient) MapCreateBulk(slice any, setFunc func(*OAuthTokenCreate, int)) *OAuthTokenCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &OAuthTokenCreateBulk{err: fmt.Errorf("calling to OAuthTokenClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*OAuthTokenCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &OAuthTokenCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for OAuthToken.
+func (c *OAuthTokenClient) Update() *OAuthTokenUpdate {
+	mutation := newOAuthTokenMutation(c.config, OpUpdate)
+	return &OAuthTokenUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *OAuthTokenClient) UpdateOne(_m *OAuthToken) *OAuthTokenUpdateOne {
+	mutation := newOAuthTokenMutation(c.config, OpUpdateOne, withOAuthToken(_m))
+	return &OAuthTokenUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *OAuthTokenClient) UpdateOneID(id string) *OAuthTokenUpdateOne {
+	mutation := newOAuthTokenMutation(c.config, OpUpdateOne, withOAuthTokenID(id))
+	return &OAuthTokenUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for OAuthToken.
+func (c *OAuthTokenClient) Delete() *OAuthTokenDelete {
+	mutation := newOAuthTokenMutation(c.config, OpDelete)
+	return &OAuthTokenDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *OAuthTokenClient) DeleteOne(_m *OAuthToken) *OAuthTokenDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *OAuthTokenClient) DeleteOneID(id string) *OAuthTokenDeleteOne {
+	builder := c.Delete().Where(oauthtoken.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &OAuthTokenDeleteOne{builder}
+}
+
+// Query returns a query builder for OAuthToken.
+func (c *OAuthTokenClient) Query() *OAuthTokenQuery {
+	return &OAuthTokenQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeOAuthToken},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a OAuthToken entity by its id.
+func (c *OAuthTokenClient) Get(ctx context.Context, id string) (*OAuthToken, error) {
+	return c.Query().Where(oauthtoken.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *OAuthTokenClient) GetX(ctx context.Context, id string) *OAuthToken {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *OAuthTokenClient) Hooks() []Hook {
+	return c.hooks.OAuthToken
+}
+
+// Interceptors returns the client interceptors.
+func (c *OAuthTokenClient) Interceptors() []Interceptor {
+	return c.inters.OAuthToken
+}
+
+func (c *OAuthTokenClient) mutate(ctx context.Context, m *OAuthTokenMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&OAuthTokenCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&OAuthTokenUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&OAuthTokenUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&OAuthTokenDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown OAuthToken mutation op: %q", m.Op())
 	}
 }
 
@@ -1320,11 +1320,11 @@ func (c *UserClient) mutate(ctx context.Context, m *UserMutation) (Value, error)
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		AuthorizationCode, Code, LoginHistory, OAuthClient, RefreshToken, Session,
+		Code, LoginHistory, OAuthClient, OAuthToken, RefreshToken, Session,
 		User []ent.Hook
 	}
 	inters struct {
-		AuthorizationCode, Code, LoginHistory, OAuthClient, RefreshToken, Session,
+		Code, LoginHistory, OAuthClient, OAuthToken, RefreshToken, Session,
 		User []ent.Interceptor
 	}
 )

@@ -8,10 +8,10 @@ import (
 	"fmt"
 	"reflect"
 	"sync"
-	"usergraph/ent/authorizationcode"
 	"usergraph/ent/code"
 	"usergraph/ent/loginhistory"
 	"usergraph/ent/oauthclient"
+	"usergraph/ent/oauthtoken"
 	"usergraph/ent/refreshtoken"
 	"usergraph/ent/session"
 	"usergraph/ent/user"
@@ -79,13 +79,13 @@ var (
 func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
-			authorizationcode.Table: authorizationcode.ValidColumn,
-			code.Table:              code.ValidColumn,
-			loginhistory.Table:      loginhistory.ValidColumn,
-			oauthclient.Table:       oauthclient.ValidColumn,
-			refreshtoken.Table:      refreshtoken.ValidColumn,
-			session.Table:           session.ValidColumn,
-			user.Table:              user.ValidColumn,
+			code.Table:         code.ValidColumn,
+			loginhistory.Table: loginhistory.ValidColumn,
+			oauthclient.Table:  oauthclient.ValidColumn,
+			oauthtoken.Table:   oauthtoken.ValidColumn,
+			refreshtoken.Table: refreshtoken.ValidColumn,
+			session.Table:      session.ValidColumn,
+			user.Table:         user.ValidColumn,
 		})
 	})
 	return columnCheck(t, c)

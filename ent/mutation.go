@@ -8,10 +8,10 @@ import (
 	"fmt"
 	"sync"
 	"time"
-	"usergraph/ent/authorizationcode"
 	"usergraph/ent/code"
 	"usergraph/ent/loginhistory"
 	"usergraph/ent/oauthclient"
+	"usergraph/ent/oauthtoken"
 	"usergraph/ent/predicate"
 	"usergraph/ent/refreshtoken"
 	"usergraph/ent/session"
@@ -30,982 +30,14 @@ const (
 	OpUpdateOne = ent.OpUpdateOne
 
 	// Node types.
-	TypeAuthorizationCode = "AuthorizationCode"
-	TypeCode              = "Code"
-	TypeLoginHistory      = "LoginHistory"
-	TypeOAuthClient       = "OAuthClient"
-	TypeRefreshToken      = "RefreshToken"
-	TypeSession           = "Session"
-	TypeUser              = "User"
+	TypeCode         = "Code"
+	TypeLoginHistory = "LoginHistory"
+	TypeOAuthClient  = "OAuthClient"
+	TypeOAuthToken   = "OAuthToken"
+	TypeRefreshToken = "RefreshToken"
+	TypeSession      = "Session"
+	TypeUser         = "User"
 )
-
-// AuthorizationCodeMutation represents an operation that mutates the AuthorizationCode nodes in the graph.
-type AuthorizationCodeMutation struct {
-	config
-	op                    Op
-	typ                   string
-	id                    *string
-	created_at            *time.Time
-	updated_at            *time.Time
-	code_hash             *string
-	client_id             *string
-	user_id               *string
-	redirect_uri          *string
-	scope                 *[]string
-	appendscope           []string
-	code_challenge        *string
-	code_challenge_method *string
-	expires_at            *time.Time
-	used_at               *time.Time
-	clearedFields         map[string]struct{}
-	done                  bool
-	oldValue              func(context.Context) (*AuthorizationCode, error)
-	predicates            []predicate.AuthorizationCode
-}
-
-var _ ent.Mutation = (*AuthorizationCodeMutation)(nil)
-
-// authorizationcodeOption allows management of the mutation configuration using functional options.
-type authorizationcodeOption func(*AuthorizationCodeMutation)
-
-// newAuthorizationCodeMutation creates new mutation for the AuthorizationCode entity.
-func newAuthorizationCodeMutation(c config, op Op, opts ...authorizationcodeOption) *AuthorizationCodeMutation {
-	m := &AuthorizationCodeMutation{
-		config:        c,
-		op:            op,
-		typ:           TypeAuthorizationCode,
-		clearedFields: make(map[string]struct{}),
-	}
-	for _, opt := range opts {
-		opt(m)
-	}
-	return m
-}
-
-// withAuthorizationCodeID sets the ID field of the mutation.
-func withAuthorizationCodeID(id string) authorizationcodeOption {
-	return func(m *AuthorizationCodeMutation) {
-		var (
-			err   error
-			once  sync.Once
-			value *AuthorizationCode
-		)
-		m.oldValue = func(ctx context.Context) (*AuthorizationCode, error) {
-			once.Do(func() {
-				if m.done {
-					err = errors.New("querying old values post mutation is not allowed")
-				} else {
-					value, err = m.Client().AuthorizationCode.Get(ctx, id)
-				}
-			})
-			return value, err
-		}
-		m.id = &id
-	}
-}
-
-// withAuthorizationCode sets the old AuthorizationCode of the mutation.
-func withAuthorizationCode(node *AuthorizationCode) authorizationcodeOption {
-	return func(m *AuthorizationCodeMutation) {
-		m.oldValue = func(context.Context) (*AuthorizationCode, error) {
-			return node, nil
-		}
-		m.id = &node.ID
-	}
-}
-
-// Client returns a new `ent.Client` from the mutation. If the mutation was
-// executed in a transaction (ent.Tx), a transactional client is returned.
-func (m AuthorizationCodeMutation) Client() *Client {
-	client := &Client{config: m.config}
-	client.init()
-	return client
-}
-
-// Tx returns an `ent.Tx` for mutations that were executed in transactions;
-// it returns an error otherwise.
-func (m AuthorizationCodeMutation) Tx() (*Tx, error) {
-	if _, ok := m.driver.(*txDriver); !ok {
-		return nil, errors.New("ent: mutation is not running in a transaction")
-	}
-	tx := &Tx{config: m.config}
-	tx.init()
-	return tx, nil
-}
-
-// SetID sets the value of the id field. Note that this
-// operation is only accepted on creation of AuthorizationCode entities.
-func (m *AuthorizationCodeMutation) SetID(id string) {
-	m.id = &id
-}
-
-// ID returns the ID value in the mutation. Note that the ID is only available
-// if it was provided to the builder or after it was returned from the database.
-func (m *AuthorizationCodeMutation) ID() (id string, exists bool) {
-	if m.id == nil {
-		return
-	}
-	return *m.id, true
-}
-
-// IDs queries the database and returns the entity ids that match the mutation's predicate.
-// That means, if the mutation is applied within a transaction with an isolation level such
-// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
-// or updated by the mutation.
-func (m *AuthorizationCodeMutation) IDs(ctx context.Context) ([]string, error) {
-	switch {
-	case m.op.Is(OpUpdateOne | OpDeleteOne):
-		id, exists := m.ID()
-		if exists {
-			return []string{id}, nil
-		}
-		fallthrough
-	case m.op.Is(OpUpdate | OpDelete):
-		return m.Client().AuthorizationCode.Query().Where(m.predicates...).IDs(ctx)
-	default:
-		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
-	}
-}
-
-// SetCreatedAt sets the "created_at" field.
-func (m *AuthorizationCodeMutation) SetCreatedAt(t time.Time) {
-	m.created_at = &t
-}
-
-// CreatedAt returns the value of the "created_at" field in the mutation.
-func (m *AuthorizationCodeMutation) CreatedAt() (r time.Time, exists bool) {
-	v := m.created_at
-	if v == nil {
-		return
-	}
-	return *v, true
-}
-
-// OldCreatedAt returns the old "created_at" field's value of the AuthorizationCode entity.
-// If the AuthorizationCode object wasn't provided to the builder, the object is fetched from the database.
-// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *AuthorizationCodeMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
-	if !m.op.Is(OpUpdateOne) {
-		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
-	}
-	if m.id == nil || m.oldValue == nil {
-		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
-	}
-	oldValue, err := m.oldValue(ctx)
-	if err != nil {
-		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
-	}
-	return oldValue.CreatedAt, nil
-}
-
-// ResetCreatedAt resets all changes to the "created_at" field.
-func (m *AuthorizationCodeMutation) ResetCreatedAt() {
-	m.created_at = nil
-}
-
-// SetUpdatedAt sets the "updated_at" field.
-func (m *AuthorizationCodeMutation) SetUpdatedAt(t time.Time) {
-	m.updated_at = &t
-}
-
-// UpdatedAt returns the value of the "updated_at" field in the mutation.
-func (m *AuthorizationCodeMutation) UpdatedAt() (r time.Time, exists bool) {
-	v := m.updated_at
-	if v == nil {
-		return
-	}
-	return *v, true
-}
-
-// OldUpdatedAt returns the old "updated_at" field's value of the AuthorizationCode entity.
-// If the AuthorizationCode object wasn't provided to the builder, the object is fetched from the database.
-// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *AuthorizationCodeMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
-	if !m.op.Is(OpUpdateOne) {
-		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
-	}
-	if m.id == nil || m.oldValue == nil {
-		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
-	}
-	oldValue, err := m.oldValue(ctx)
-	if err != nil {
-		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
-	}
-	return oldValue.UpdatedAt, nil
-}
-
-// ResetUpdatedAt resets all changes to the "updated_at" field.
-func (m *AuthorizationCodeMutation) ResetUpdatedAt() {
-	m.updated_at = nil
-}
-
-// SetCodeHash sets the "code_hash" field.
-func (m *AuthorizationCodeMutation) SetCodeHash(s string) {
-	m.code_hash = &s
-}
-
-// CodeHash returns the value of the "code_hash" field in the mutation.
-func (m *AuthorizationCodeMutation) CodeHash() (r string, exists bool) {
-	v := m.code_hash
-	if v == nil {
-		return
-	}
-	return *v, true
-}
-
-// OldCodeHash returns the old "code_hash" field's value of the AuthorizationCode entity.
-// If the AuthorizationCode object wasn't provided to the builder, the object is fetched from the database.
-// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *AuthorizationCodeMutation) OldCodeHash(ctx context.Context) (v string, err error) {
-	if !m.op.Is(OpUpdateOne) {
-		return v, errors.New("OldCodeHash is only allowed on UpdateOne operations")
-	}
-	if m.id == nil || m.oldValue == nil {
-		return v, errors.New("OldCodeHash requires an ID field in the mutation")
-	}
-	oldValue, err := m.oldValue(ctx)
-	if err != nil {
-		return v, fmt.Errorf("querying old value for OldCodeHash: %w", err)
-	}
-	return oldValue.CodeHash, nil
-}
-
-// ResetCodeHash resets all changes to the "code_hash" field.
-func (m *AuthorizationCodeMutation) ResetCodeHash() {
-	m.code_hash = nil
-}
-
-// SetClientID sets the "client_id" field.
-func (m *AuthorizationCodeMutation) SetClientID(s string) {
-	m.client_id = &s
-}
-
-// ClientID returns the value of the "client_id" field in the mutation.
-func (m *AuthorizationCodeMutation) ClientID() (r string, exists bool) {
-	v := m.client_id
-	if v == nil {
-		return
-	}
-	return *v, true
-}
-
-// OldClientID returns the old "client_id" field's value of the AuthorizationCode entity.
-// If the AuthorizationCode object wasn't provided to the builder, the object is fetched from the database.
-// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *AuthorizationCodeMutation) OldClientID(ctx context.Context) (v string, err error) {
-	if !m.op.Is(OpUpdateOne) {
-		return v, errors.New("OldClientID is only allowed on UpdateOne operations")
-	}
-	if m.id == nil || m.oldValue == nil {
-		return v, errors.New("OldClientID requires an ID field in the mutation")
-	}
-	oldValue, err := m.oldValue(ctx)
-	if err != nil {
-		return v, fmt.Errorf("querying old value for OldClientID: %w", err)
-	}
-	return oldValue.ClientID, nil
-}
-
-// ResetClientID resets all changes to the "client_id" field.
-func (m *AuthorizationCodeMutation) ResetClientID() {
-	m.client_id = nil
-}
-
-// SetUserID sets the "user_id" field.
-func (m *AuthorizationCodeMutation) SetUserID(s string) {
-	m.user_id = &s
-}
-
-// UserID returns the value of the "user_id" field in the mutation.
-func (m *AuthorizationCodeMutation) UserID() (r string, exists bool) {
-	v := m.user_id
-	if v == nil {
-		return
-	}
-	return *v, true
-}
-
-// OldUserID returns the old "user_id" field's value of the AuthorizationCode entity.
-// If the AuthorizationCode object wasn't provided to the builder, the object is fetched from the database.
-// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *AuthorizationCodeMutation) OldUserID(ctx context.Context) (v string, err error) {
-	if !m.op.Is(OpUpdateOne) {
-		return v, errors.New("OldUserID is only allowed on UpdateOne operations")
-	}
-	if m.id == nil || m.oldValue == nil {
-		return v, errors.New("OldUserID requires an ID field in the mutation")
-	}
-	oldValue, err := m.oldValue(ctx)
-	if err != nil {
-		return v, fmt.Errorf("querying old value for OldUserID: %w", err)
-	}
-	return oldValue.UserID, nil
-}
-
-// ResetUserID resets all changes to the "user_id" field.
-func (m *AuthorizationCodeMutation) ResetUserID() {
-	m.user_id = nil
-}
-
-// SetRedirectURI sets the "redirect_uri" field.
-func (m *AuthorizationCodeMutation) SetRedirectURI(s string) {
-	m.redirect_uri = &s
-}
-
-// RedirectURI returns the value of the "redirect_uri" field in the mutation.
-func (m *AuthorizationCodeMutation) RedirectURI() (r string, exists bool) {
-	v := m.redirect_uri
-	if v == nil {
-		return
-	}
-	return *v, true
-}
-
-// OldRedirectURI returns the old "redirect_uri" field's value of the AuthorizationCode entity.
-// If the AuthorizationCode object wasn't provided to the builder, the object is fetched from the database.
-// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *AuthorizationCodeMutation) OldRedirectURI(ctx context.Context) (v string, err error) {
-	if !m.op.Is(OpUpdateOne) {
-		return v, errors.New("OldRedirectURI is only allowed on UpdateOne operations")
-	}
-	if m.id == nil || m.oldValue == nil {
-		return v, errors.New("OldRedirectURI requires an ID field in the mutation")
-	}
-	oldValue, err := m.oldValue(ctx)
-	if err != nil {
-		return v, fmt.Errorf("querying old value for OldRedirectURI: %w", err)
-	}
-	return oldValue.RedirectURI, nil
-}
-
-// ResetRedirectURI resets all changes to the "redirect_uri" field.
-func (m *AuthorizationCodeMutation) ResetRedirectURI() {
-	m.redirect_uri = nil
-}
-
-// SetScope sets the "scope" field.
-func (m *AuthorizationCodeMutation) SetScope(s []string) {
-	m.scope = &s
-	m.appendscope = nil
-}
-
-// Scope returns the value of the "scope" field in the mutation.
-func (m *AuthorizationCodeMutation) Scope() (r []string, exists bool) {
-	v := m.scope
-	if v == nil {
-		return
-	}
-	return *v, true
-}
-
-// OldScope returns the old "scope" field's value of the AuthorizationCode entity.
-// If the AuthorizationCode object wasn't provided to the builder, the object is fetched from the database.
-// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *AuthorizationCodeMutation) OldScope(ctx context.Context) (v []string, err error) {
-	if !m.op.Is(OpUpdateOne) {
-		return v, errors.New("OldScope is only allowed on UpdateOne operations")
-	}
-	if m.id == nil || m.oldValue == nil {
-		return v, errors.New("OldScope requires an ID field in the mutation")
-	}
-	oldValue, err := m.oldValue(ctx)
-	if err != nil {
-		return v, fmt.Errorf("querying old value for OldScope: %w", err)
-	}
-	return oldValue.Scope, nil
-}
-
-// AppendScope adds s to the "scope" field.
-func (m *AuthorizationCodeMutation) AppendScope(s []string) {
-	m.appendscope = append(m.appendscope, s...)
-}
-
-// AppendedScope returns the list of values that were appended to the "scope" field in this mutation.
-func (m *AuthorizationCodeMutation) AppendedScope() ([]string, bool) {
-	if len(m.appendscope) == 0 {
-		return nil, false
-	}
-	return m.appendscope, true
-}
-
-// ClearScope clears the value of the "scope" field.
-func (m *AuthorizationCodeMutation) ClearScope() {
-	m.scope = nil
-	m.appendscope = nil
-	m.clearedFields[authorizationcode.FieldScope] = struct{}{}
-}
-
-// ScopeCleared returns if the "scope" field was cleared in this mutation.
-func (m *AuthorizationCodeMutation) ScopeCleared() bool {
-	_, ok := m.clearedFields[authorizationcode.FieldScope]
-	return ok
-}
-
-// ResetScope resets all changes to the "scope" field.
-func (m *AuthorizationCodeMutation) ResetScope() {
-	m.scope = nil
-	m.appendscope = nil
-	delete(m.clearedFields, authorizationcode.FieldScope)
-}
-
-// SetCodeChallenge sets the "code_challenge" field.
-func (m *AuthorizationCodeMutation) SetCodeChallenge(s string) {
-	m.code_challenge = &s
-}
-
-// CodeChallenge returns the value of the "code_challenge" field in the mutation.
-func (m *AuthorizationCodeMutation) CodeChallenge() (r string, exists bool) {
-	v := m.code_challenge
-	if v == nil {
-		return
-	}
-	return *v, true
-}
-
-// OldCodeChallenge returns the old "code_challenge" field's value of the AuthorizationCode entity.
-// If the AuthorizationCode object wasn't provided to the builder, the object is fetched from the database.
-// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *AuthorizationCodeMutation) OldCodeChallenge(ctx context.Context) (v string, err error) {
-	if !m.op.Is(OpUpdateOne) {
-		return v, errors.New("OldCodeChallenge is only allowed on UpdateOne operations")
-	}
-	if m.id == nil || m.oldValue == nil {
-		return v, errors.New("OldCodeChallenge requires an ID field in the mutation")
-	}
-	oldValue, err := m.oldValue(ctx)
-	if err != nil {
-		return v, fmt.Errorf("querying old value for OldCodeChallenge: %w", err)
-	}
-	return oldValue.CodeChallenge, nil
-}
-
-// ClearCodeChallenge clears the value of the "code_challenge" field.
-func (m *AuthorizationCodeMutation) ClearCodeChallenge() {
-	m.code_challenge = nil
-	m.clearedFields[authorizationcode.FieldCodeChallenge] = struct{}{}
-}
-
-// CodeChallengeCleared returns if the "code_challenge" field was cleared in this mutation.
-func (m *AuthorizationCodeMutation) CodeChallengeCleared() bool {
-	_, ok := m.clearedFields[authorizationcode.FieldCodeChallenge]
-	return ok
-}
-
-// ResetCodeChallenge resets all changes to the "code_challenge" field.
-func (m *AuthorizationCodeMutation) ResetCodeChallenge() {
-	m.code_challenge = nil
-	delete(m.clearedFields, authorizationcode.FieldCodeChallenge)
-}
-
-// SetCodeChallengeMethod sets the "code_challenge_method" field.
-func (m *AuthorizationCodeMutation) SetCodeChallengeMethod(s string) {
-	m.code_challenge_method = &s
-}
-
-// CodeChallengeMethod returns the value of the "code_challenge_method" field in the mutation.
-func (m *AuthorizationCodeMutation) CodeChallengeMethod() (r string, exists bool) {
-	v := m.code_challenge_method
-	if v == nil {
-		return
-	}
-	return *v, true
-}
-
-// OldCodeChallengeMethod returns the old "code_challenge_method" field's value of the AuthorizationCode entity.
-// If the AuthorizationCode object wasn't provided to the builder, the object is fetched from the database.
-// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *AuthorizationCodeMutation) OldCodeChallengeMethod(ctx context.Context) (v string, err error) {
-	if !m.op.Is(OpUpdateOne) {
-		return v, errors.New("OldCodeChallengeMethod is only allowed on UpdateOne operations")
-	}
-	if m.id == nil || m.oldValue == nil {
-		return v, errors.New("OldCodeChallengeMethod requires an ID field in the mutation")
-	}
-	oldValue, err := m.oldValue(ctx)
-	if err != nil {
-		return v, fmt.Errorf("querying old value for OldCodeChallengeMethod: %w", err)
-	}
-	return oldValue.CodeChallengeMethod, nil
-}
-
-// ClearCodeChallengeMethod clears the value of the "code_challenge_method" field.
-func (m *AuthorizationCodeMutation) ClearCodeChallengeMethod() {
-	m.code_challenge_method = nil
-	m.clearedFields[authorizationcode.FieldCodeChallengeMethod] = struct{}{}
-}
-
-// CodeChallengeMethodCleared returns if the "code_challenge_method" field was cleared in this mutation.
-func (m *AuthorizationCodeMutation) CodeChallengeMethodCleared() bool {
-	_, ok := m.clearedFields[authorizationcode.FieldCodeChallengeMethod]
-	return ok
-}
-
-// ResetCodeChallengeMethod resets all changes to the "code_challenge_method" field.
-func (m *AuthorizationCodeMutation) ResetCodeChallengeMethod() {
-	m.code_challenge_method = nil
-	delete(m.clearedFields, authorizationcode.FieldCodeChallengeMethod)
-}
-
-// SetExpiresAt sets the "expires_at" field.
-func (m *AuthorizationCodeMutation) SetExpiresAt(t time.Time) {
-	m.expires_at = &t
-}
-
-// ExpiresAt returns the value of the "expires_at" field in the mutation.
-func (m *AuthorizationCodeMutation) ExpiresAt() (r time.Time, exists bool) {
-	v := m.expires_at
-	if v == nil {
-		return
-	}
-	return *v, true
-}
-
-// OldExpiresAt returns the old "expires_at" field's value of the AuthorizationCode entity.
-// If the AuthorizationCode object wasn't provided to the builder, the object is fetched from the database.
-// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *AuthorizationCodeMutation) OldExpiresAt(ctx context.Context) (v time.Time, err error) {
-	if !m.op.Is(OpUpdateOne) {
-		return v, errors.New("OldExpiresAt is only allowed on UpdateOne operations")
-	}
-	if m.id == nil || m.oldValue == nil {
-		return v, errors.New("OldExpiresAt requires an ID field in the mutation")
-	}
-	oldValue, err := m.oldValue(ctx)
-	if err != nil {
-		return v, fmt.Errorf("querying old value for OldExpiresAt: %w", err)
-	}
-	return oldValue.ExpiresAt, nil
-}
-
-// ResetExpiresAt resets all changes to the "expires_at" field.
-func (m *AuthorizationCodeMutation) ResetExpiresAt() {
-	m.expires_at = nil
-}
-
-// SetUsedAt sets the "used_at" field.
-func (m *AuthorizationCodeMutation) SetUsedAt(t time.Time) {
-	m.used_at = &t
-}
-
-// UsedAt returns the value of the "used_at" field in the mutation.
-func (m *AuthorizationCodeMutation) UsedAt() (r time.Time, exists bool) {
-	v := m.used_at
-	if v == nil {
-		return
-	}
-	return *v, true
-}
-
-// OldUsedAt returns the old "used_at" field's value of the AuthorizationCode entity.
-// If the AuthorizationCode object wasn't provided to the builder, the object is fetched from the database.
-// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *AuthorizationCodeMutation) OldUsedAt(ctx context.Context) (v *time.Time, err error) {
-	if !m.op.Is(OpUpdateOne) {
-		return v, errors.New("OldUsedAt is only allowed on UpdateOne operations")
-	}
-	if m.id == nil || m.oldValue == nil {
-		return v, errors.New("OldUsedAt requires an ID field in the mutation")
-	}
-	oldValue, err := m.oldValue(ctx)
-	if err != nil {
-		return v, fmt.Errorf("querying old value for OldUsedAt: %w", err)
-	}
-	return oldValue.UsedAt, nil
-}
-
-// ClearUsedAt clears the value of the "used_at" field.
-func (m *AuthorizationCodeMutation) ClearUsedAt() {
-	m.used_at = nil
-	m.clearedFields[authorizationcode.FieldUsedAt] = struct{}{}
-}
-
-// UsedAtCleared returns if the "used_at" field was cleared in this mutation.
-func (m *AuthorizationCodeMutation) UsedAtCleared() bool {
-	_, ok := m.clearedFields[authorizationcode.FieldUsedAt]
-	return ok
-}
-
-// ResetUsedAt resets all changes to the "used_at" field.
-func (m *AuthorizationCodeMutation) ResetUsedAt() {
-	m.used_at = nil
-	delete(m.clearedFields, authorizationcode.FieldUsedAt)
-}
-
-// Where appends a list predicates to the AuthorizationCodeMutation builder.
-func (m *AuthorizationCodeMutation) Where(ps ...predicate.AuthorizationCode) {
-	m.predicates = append(m.predicates, ps...)
-}
-
-// WhereP appends storage-level predicates to the AuthorizationCodeMutation builder. Using this method,
-// users can use type-assertion to append predicates that do not depend on any generated package.
-func (m *AuthorizationCodeMutation) WhereP(ps ...func(*sql.Selector)) {
-	p := make([]predicate.AuthorizationCode, len(ps))
-	for i := range ps {
-		p[i] = ps[i]
-	}
-	m.Where(p...)
-}
-
-// Op returns the operation name.
-func (m *AuthorizationCodeMutation) Op() Op {
-	return m.op
-}
-
-// SetOp allows setting the mutation operation.
-func (m *AuthorizationCodeMutation) SetOp(op Op) {
-	m.op = op
-}
-
-// Type returns the node type of this mutation (AuthorizationCode).
-func (m *AuthorizationCodeMutation) Type() string {
-	return m.typ
-}
-
-// Fields returns all fields that were changed during this mutation. Note that in
-// order to get all numeric fields that were incremented/decremented, call
-// AddedFields().
-func (m *AuthorizationCodeMutation) Fields() []string {
-	fields := make([]string, 0, 11)
-	if m.created_at != nil {
-		fields = append(fields, authorizationcode.FieldCreatedAt)
-	}
-	if m.updated_at != nil {
-		fields = append(fields, authorizationcode.FieldUpdatedAt)
-	}
-	if m.code_hash != nil {
-		fields = append(fields, authorizationcode.FieldCodeHash)
-	}
-	if m.client_id != nil {
-		fields = append(fields, authorizationcode.FieldClientID)
-	}
-	if m.user_id != nil {
-		fields = append(fields, authorizationcode.FieldUserID)
-	}
-	if m.redirect_uri != nil {
-		fields = append(fields, authorizationcode.FieldRedirectURI)
-	}
-	if m.scope != nil {
-		fields = append(fields, authorizationcode.FieldScope)
-	}
-	if m.code_challenge != nil {
-		fields = append(fields, authorizationcode.FieldCodeChallenge)
-	}
-	if m.code_challenge_method != nil {
-		fields = append(fields, authorizationcode.FieldCodeChallengeMethod)
-	}
-	if m.expires_at != nil {
-		fields = append(fields, authorizationcode.FieldExpiresAt)
-	}
-	if m.used_at != nil {
-		fields = append(fields, authorizationcode.FieldUsedAt)
-	}
-	return fields
-}
-
-// Field returns the value of a field with the given name. The second boolean
-// return value indicates that this field was not set, or was not defined in the
-// schema.
-func (m *AuthorizationCodeMutation) Field(name string) (ent.Value, bool) {
-	switch name {
-	case authorizationcode.FieldCreatedAt:
-		return m.CreatedAt()
-	case authorizationcode.FieldUpdatedAt:
-		return m.UpdatedAt()
-	case authorizationcode.FieldCodeHash:
-		return m.CodeHash()
-	case authorizationcode.FieldClientID:
-		return m.ClientID()
-	case authorizationcode.FieldUserID:
-		return m.UserID()
-	case authorizationcode.FieldRedirectURI:
-		return m.RedirectURI()
-	case authorizationcode.FieldScope:
-		return m.Scope()
-	case authorizationcode.FieldCodeChallenge:
-		return m.CodeChallenge()
-	case authorizationcode.FieldCodeChallengeMethod:
-		return m.CodeChallengeMethod()
-	case authorizationcode.FieldExpiresAt:
-		return m.ExpiresAt()
-	case authorizationcode.FieldUsedAt:
-		return m.UsedAt()
-	}
-	return nil, false
-}
-
-// OldField returns the old value of the field from the database. An error is
-// returned if the mutation operation is not UpdateOne, or the query to the
-// database failed.
-func (m *AuthorizationCodeMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
-	switch name {
-	case authorizationcode.FieldCreatedAt:
-		return m.OldCreatedAt(ctx)
-	case authorizationcode.FieldUpdatedAt:
-		return m.OldUpdatedAt(ctx)
-	case authorizationcode.FieldCodeHash:
-		return m.OldCodeHash(ctx)
-	case authorizationcode.FieldClientID:
-		return m.OldClientID(ctx)
-	case authorizationcode.FieldUserID:
-		return m.OldUserID(ctx)
-	case authorizationcode.FieldRedirectURI:
-		return m.OldRedirectURI(ctx)
-	case authorizationcode.FieldScope:
-		return m.OldScope(ctx)
-	case authorizationcode.FieldCodeChallenge:
-		return m.OldCodeChallenge(ctx)
-	case authorizationcode.FieldCodeChallengeMethod:
-		return m.OldCodeChallengeMethod(ctx)
-	case authorizationcode.FieldExpiresAt:
-		return m.OldExpiresAt(ctx)
-	case authorizationcode.FieldUsedAt:
-		return m.OldUsedAt(ctx)
-	}
-	return nil, fmt.Errorf("unknown AuthorizationCode field %s", name)
-}
-
-// SetField sets the value of a field with the given name. It returns an error if
-// the field is not defined in the schema, or if the type mismatched the field
-// type.
-func (m *AuthorizationCodeMutation) SetField(name string, value ent.Value) error {
-	switch name {
-	case authorizationcode.FieldCreatedAt:
-		v, ok := value.(time.Time)
-		if !ok {
-			return fmt.Errorf("unexpected type %T for field %s", value, name)
-		}
-		m.SetCreatedAt(v)
-		return nil
-	case authorizationcode.FieldUpdatedAt:
-		v, ok := value.(time.Time)
-		if !ok {
-			return fmt.Errorf("unexpected type %T for field %s", value, name)
-		}
-		m.SetUpdatedAt(v)
-		return nil
-	case authorizationcode.FieldCodeHash:
-		v, ok := value.(string)
-		if !ok {
-			return fmt.Errorf("unexpected type %T for field %s", value, name)
-		}
-		m.SetCodeHash(v)
-		return nil
-	case authorizationcode.FieldClientID:
-		v, ok := value.(string)
-		if !ok {
-			return fmt.Errorf("unexpected type %T for field %s", value, name)
-		}
-		m.SetClientID(v)
-		return nil
-	case authorizationcode.FieldUserID:
-		v, ok := value.(string)
-		if !ok {
-			return fmt.Errorf("unexpected type %T for field %s", value, name)
-		}
-		m.SetUserID(v)
-		return nil
-	case authorizationcode.FieldRedirectURI:
-		v, ok := value.(string)
-		if !ok {
-			return fmt.Errorf("unexpected type %T for field %s", value, name)
-		}
-		m.SetRedirectURI(v)
-		return nil
-	case authorizationcode.FieldScope:
-		v, ok := value.([]string)
-		if !ok {
-			return fmt.Errorf("unexpected type %T for field %s", value, name)
-		}
-		m.SetScope(v)
-		return nil
-	case authorizationcode.FieldCodeChallenge:
-		v, ok := value.(string)
-		if !ok {
-			return fmt.Errorf("unexpected type %T for field %s", value, name)
-		}
-		m.SetCodeChallenge(v)
-		return nil
-	case authorizationcode.FieldCodeChallengeMethod:
-		v, ok := value.(string)
-		if !ok {
-			return fmt.Errorf("unexpected type %T for field %s", value, name)
-		}
-		m.SetCodeChallengeMethod(v)
-		return nil
-	case authorizationcode.FieldExpiresAt:
-		v, ok := value.(time.Time)
-		if !ok {
-			return fmt.Errorf("unexpected type %T for field %s", value, name)
-		}
-		m.SetExpiresAt(v)
-		return nil
-	case authorizationcode.FieldUsedAt:
-		v, ok := value.(time.Time)
-		if !ok {
-			return fmt.Errorf("unexpected type %T for field %s", value, name)
-		}
-		m.SetUsedAt(v)
-		return nil
-	}
-	return fmt.Errorf("unknown AuthorizationCode field %s", name)
-}
-
-// AddedFields returns all numeric fields that were incremented/decremented during
-// this mutation.
-func (m *AuthorizationCodeMutation) AddedFields() []string {
-	return nil
-}
-
-// AddedField returns the numeric value that was incremented/decremented on a field
-// with the given name. The second boolean return value indicates that this field
-// was not set, or was not defined in the schema.
-func (m *AuthorizationCodeMutation) AddedField(name string) (ent.Value, bool) {
-	return nil, false
-}
-
-// AddField adds the value to the field with the given name. It returns an error if
-// the field is not defined in the schema, or if the type mismatched the field
-// type.
-func (m *AuthorizationCodeMutation) AddField(name string, value ent.Value) error {
-	switch name {
-	}
-	return fmt.Errorf("unknown AuthorizationCode numeric field %s", name)
-}
-
-// ClearedFields returns all nullable fields that were cleared during this
-// mutation.
-func (m *AuthorizationCodeMutation) ClearedFields() []string {
-	var fields []string
-	if m.FieldCleared(authorizationcode.FieldScope) {
-		fields = append(fields, authorizationcode.FieldScope)
-	}
-	if m.FieldCleared(authorizationcode.FieldCodeChallenge) {
-		fields = append(fields, authorizationcode.FieldCodeChallenge)
-	}
-	if m.FieldCleared(authorizationcode.FieldCodeChallengeMethod) {
-		fields = append(fields, authorizationcode.FieldCodeChallengeMethod)
-	}
-	if m.FieldCleared(authorizationcode.FieldUsedAt) {
-		fields = append(fields, authorizationcode.FieldUsedAt)
-	}
-	return fields
-}
-
-// FieldCleared returns a boolean indicating if a field with the given name was
-// cleared in this mutation.
-func (m *AuthorizationCodeMutation) FieldCleared(name string) bool {
-	_, ok := m.clearedFields[name]
-	return ok
-}
-
-// ClearField clears the value of the field with the given name. It returns an
-// error if the field is not defined in the schema.
-func (m *AuthorizationCodeMutation) ClearField(name string) error {
-	switch name {
-	case authorizationcode.FieldScope:
-		m.ClearScope()
-		return nil
-	case authorizationcode.FieldCodeChallenge:
-		m.ClearCodeChallenge()
-		return nil
-	case authorizationcode.FieldCodeChallengeMethod:
-		m.ClearCodeChallengeMethod()
-		return nil
-	case authorizationcode.FieldUsedAt:
-		m.ClearUsedAt()
-		return nil
-	}
-	return fmt.Errorf("unknown AuthorizationCode nullable field %s", name)
-}
-
-// ResetField resets all changes in the mutation for the field with the given name.
-// It returns an error if the field is not defined in the schema.
-func (m *AuthorizationCodeMutation) ResetField(name string) error {
-	switch name {
-	case authorizationcode.FieldCreatedAt:
-		m.ResetCreatedAt()
-		return nil
-	case authorizationcode.FieldUpdatedAt:
-		m.ResetUpdatedAt()
-		return nil
-	case authorizationcode.FieldCodeHash:
-		m.ResetCodeHash()
-		return nil
-	case authorizationcode.FieldClientID:
-		m.ResetClientID()
-		return nil
-	case authorizationcode.FieldUserID:
-		m.ResetUserID()
-		return nil
-	case authorizationcode.FieldRedirectURI:
-		m.ResetRedirectURI()
-		return nil
-	case authorizationcode.FieldScope:
-		m.ResetScope()
-		return nil
-	case authorizationcode.FieldCodeChallenge:
-		m.ResetCodeChallenge()
-		return nil
-	case authorizationcode.FieldCodeChallengeMethod:
-		m.ResetCodeChallengeMethod()
-		return nil
-	case authorizationcode.FieldExpiresAt:
-		m.ResetExpiresAt()
-		return nil
-	case authorizationcode.FieldUsedAt:
-		m.ResetUsedAt()
-		return nil
-	}
-	return fmt.Errorf("unknown AuthorizationCode field %s", name)
-}
-
-// AddedEdges returns all edge names that were set/added in this mutation.
-func (m *AuthorizationCodeMutation) AddedEdges() []string {
-	edges := make([]string, 0, 0)
-	return edges
-}
-
-// AddedIDs returns all IDs (to other nodes) that were added for the given edge
-// name in this mutation.
-func (m *AuthorizationCodeMutation) AddedIDs(name string) []ent.Value {
-	return nil
-}
-
-// RemovedEdges returns all edge names that were removed in this mutation.
-func (m *AuthorizationCodeMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 0)
-	return edges
-}
-
-// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
-// the given name in this mutation.
-func (m *AuthorizationCodeMutation) RemovedIDs(name string) []ent.Value {
-	return nil
-}
-
-// ClearedEdges returns all edge names that were cleared in this mutation.
-func (m *AuthorizationCodeMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 0)
-	return edges
-}
-
-// EdgeCleared returns a boolean which indicates if the edge with the given name
-// was cleared in this mutation.
-func (m *AuthorizationCodeMutation) EdgeCleared(name string) bool {
-	return false
-}
-
-// ClearEdge clears the value of the edge with the given name. It returns an error
-// if that edge is not defined in the schema.
-func (m *AuthorizationCodeMutation) ClearEdge(name string) error {
-	return fmt.Errorf("unknown AuthorizationCode unique edge %s", name)
-}
-
-// ResetEdge resets all changes to the edge with the given name in this mutation.
-// It returns an error if the edge is not defined in the schema.
-func (m *AuthorizationCodeMutation) ResetEdge(name string) error {
-	return fmt.Errorf("unknown AuthorizationCode edge %s", name)
-}
 
 // CodeMutation represents an operation that mutates the Code nodes in the graph.
 type CodeMutation struct {
@@ -3653,6 +2685,1245 @@ func (m *OAuthClientMutation) ClearEdge(name string) error {
 // It returns an error if the edge is not defined in the schema.
 func (m *OAuthClientMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown OAuthClient edge %s", name)
+}
+
+// OAuthTokenMutation represents an operation that mutates the OAuthToken nodes in the graph.
+type OAuthTokenMutation struct {
+	config
+	op                    Op
+	typ                   string
+	id                    *string
+	created_at            *time.Time
+	updated_at            *time.Time
+	kind                  *oauthtoken.Kind
+	signature_hash        *string
+	request_id            *string
+	client_id             *string
+	user_id               *string
+	session_id            *string
+	login_session_id      *string
+	requested_scope       *[]string
+	appendrequested_scope []string
+	granted_scope         *[]string
+	appendgranted_scope   []string
+	form                  *string
+	requested_at          *time.Time
+	expires_at            *time.Time
+	active                *bool
+	clearedFields         map[string]struct{}
+	done                  bool
+	oldValue              func(context.Context) (*OAuthToken, error)
+	predicates            []predicate.OAuthToken
+}
+
+var _ ent.Mutation = (*OAuthTokenMutation)(nil)
+
+// oauthtokenOption allows management of the mutation configuration using functional options.
+type oauthtokenOption func(*OAuthTokenMutation)
+
+// newOAuthTokenMutation creates new mutation for the OAuthToken entity.
+func newOAuthTokenMutation(c config, op Op, opts ...oauthtokenOption) *OAuthTokenMutation {
+	m := &OAuthTokenMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeOAuthToken,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withOAuthTokenID sets the ID field of the mutation.
+func withOAuthTokenID(id string) oauthtokenOption {
+	return func(m *OAuthTokenMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *OAuthToken
+		)
+		m.oldValue = func(ctx context.Context) (*OAuthToken, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().OAuthToken.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withOAuthToken sets the old OAuthToken of the mutation.
+func withOAuthToken(node *OAuthToken) oauthtokenOption {
+	return func(m *OAuthTokenMutation) {
+		m.oldValue = func(context.Context) (*OAuthToken, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m OAuthTokenMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m OAuthTokenMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of OAuthToken entities.
+func (m *OAuthTokenMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *OAuthTokenMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *OAuthTokenMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().OAuthToken.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *OAuthTokenMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *OAuthTokenMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the OAuthToken entity.
+// If the OAuthToken object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OAuthTokenMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *OAuthTokenMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *OAuthTokenMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *OAuthTokenMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the OAuthToken entity.
+// If the OAuthToken object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OAuthTokenMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *OAuthTokenMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetKind sets the "kind" field.
+func (m *OAuthTokenMutation) SetKind(o oauthtoken.Kind) {
+	m.kind = &o
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *OAuthTokenMutation) Kind() (r oauthtoken.Kind, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the OAuthToken entity.
+// If the OAuthToken object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OAuthTokenMutation) OldKind(ctx context.Context) (v oauthtoken.Kind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *OAuthTokenMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetSignatureHash sets the "signature_hash" field.
+func (m *OAuthTokenMutation) SetSignatureHash(s string) {
+	m.signature_hash = &s
+}
+
+// SignatureHash returns the value of the "signature_hash" field in the mutation.
+func (m *OAuthTokenMutation) SignatureHash() (r string, exists bool) {
+	v := m.signature_hash
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSignatureHash returns the old "signature_hash" field's value of the OAuthToken entity.
+// If the OAuthToken object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OAuthTokenMutation) OldSignatureHash(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSignatureHash is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSignatureHash requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSignatureHash: %w", err)
+	}
+	return oldValue.SignatureHash, nil
+}
+
+// ResetSignatureHash resets all changes to the "signature_hash" field.
+func (m *OAuthTokenMutation) ResetSignatureHash() {
+	m.signature_hash = nil
+}
+
+// SetRequestID sets the "request_id" field.
+func (m *OAuthTokenMutation) SetRequestID(s string) {
+	m.request_id = &s
+}
+
+// RequestID returns the value of the "request_id" field in the mutation.
+func (m *OAuthTokenMutation) RequestID() (r string, exists bool) {
+	v := m.request_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRequestID returns the old "request_id" field's value of the OAuthToken entity.
+// If the OAuthToken object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OAuthTokenMutation) OldRequestID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRequestID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRequestID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRequestID: %w", err)
+	}
+	return oldValue.RequestID, nil
+}
+
+// ResetRequestID resets all changes to the "request_id" field.
+func (m *OAuthTokenMutation) ResetRequestID() {
+	m.request_id = nil
+}
+
+// SetClientID sets the "client_id" field.
+func (m *OAuthTokenMutation) SetClientID(s string) {
+	m.client_id = &s
+}
+
+// ClientID returns the value of the "client_id" field in the mutation.
+func (m *OAuthTokenMutation) ClientID() (r string, exists bool) {
+	v := m.client_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldClientID returns the old "client_id" field's value of the OAuthToken entity.
+// If the OAuthToken object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OAuthTokenMutation) OldClientID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldClientID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldClientID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldClientID: %w", err)
+	}
+	return oldValue.ClientID, nil
+}
+
+// ResetClientID resets all changes to the "client_id" field.
+func (m *OAuthTokenMutation) ResetClientID() {
+	m.client_id = nil
+}
+
+// SetUserID sets the "user_id" field.
+func (m *OAuthTokenMutation) SetUserID(s string) {
+	m.user_id = &s
+}
+
+// UserID returns the value of the "user_id" field in the mutation.
+func (m *OAuthTokenMutation) UserID() (r string, exists bool) {
+	v := m.user_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUserID returns the old "user_id" field's value of the OAuthToken entity.
+// If the OAuthToken object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OAuthTokenMutation) OldUserID(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUserID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUserID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUserID: %w", err)
+	}
+	return oldValue.UserID, nil
+}
+
+// ClearUserID clears the value of the "user_id" field.
+func (m *OAuthTokenMutation) ClearUserID() {
+	m.user_id = nil
+	m.clearedFields[oauthtoken.FieldUserID] = struct{}{}
+}
+
+// UserIDCleared returns if the "user_id" field was cleared in this mutation.
+func (m *OAuthTokenMutation) UserIDCleared() bool {
+	_, ok := m.clearedFields[oauthtoken.FieldUserID]
+	return ok
+}
+
+// ResetUserID resets all changes to the "user_id" field.
+func (m *OAuthTokenMutation) ResetUserID() {
+	m.user_id = nil
+	delete(m.clearedFields, oauthtoken.FieldUserID)
+}
+
+// SetSessionID sets the "session_id" field.
+func (m *OAuthTokenMutation) SetSessionID(s string) {
+	m.session_id = &s
+}
+
+// SessionID returns the value of the "session_id" field in the mutation.
+func (m *OAuthTokenMutation) SessionID() (r string, exists bool) {
+	v := m.session_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSessionID returns the old "session_id" field's value of the OAuthToken entity.
+// If the OAuthToken object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OAuthTokenMutation) OldSessionID(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSessionID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSessionID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSessionID: %w", err)
+	}
+	return oldValue.SessionID, nil
+}
+
+// ClearSessionID clears the value of the "session_id" field.
+func (m *OAuthTokenMutation) ClearSessionID() {
+	m.session_id = nil
+	m.clearedFields[oauthtoken.FieldSessionID] = struct{}{}
+}
+
+// SessionIDCleared returns if the "session_id" field was cleared in this mutation.
+func (m *OAuthTokenMutation) SessionIDCleared() bool {
+	_, ok := m.clearedFields[oauthtoken.FieldSessionID]
+	return ok
+}
+
+// ResetSessionID resets all changes to the "session_id" field.
+func (m *OAuthTokenMutation) ResetSessionID() {
+	m.session_id = nil
+	delete(m.clearedFields, oauthtoken.FieldSessionID)
+}
+
+// SetLoginSessionID sets the "login_session_id" field.
+func (m *OAuthTokenMutation) SetLoginSessionID(s string) {
+	m.login_session_id = &s
+}
+
+// LoginSessionID returns the value of the "login_session_id" field in the mutation.
+func (m *OAuthTokenMutation) LoginSessionID() (r string, exists bool) {
+	v := m.login_session_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLoginSessionID returns the old "login_session_id" field's value of the OAuthToken entity.
+// If the OAuthToken object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OAuthTokenMutation) OldLoginSessionID(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLoginSessionID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLoginSessionID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLoginSessionID: %w", err)
+	}
+	return oldValue.LoginSessionID, nil
+}
+
+// ClearLoginSessionID clears the value of the "login_session_id" field.
+func (m *OAuthTokenMutation) ClearLoginSessionID() {
+	m.login_session_id = nil
+	m.clearedFields[oauthtoken.FieldLoginSessionID] = struct{}{}
+}
+
+// LoginSessionIDCleared returns if the "login_session_id" field was cleared in this mutation.
+func (m *OAuthTokenMutation) LoginSessionIDCleared() bool {
+	_, ok := m.clearedFields[oauthtoken.FieldLoginSessionID]
+	return ok
+}
+
+// ResetLoginSessionID resets all changes to the "login_session_id" field.
+func (m *OAuthTokenMutation) ResetLoginSessionID() {
+	m.login_session_id = nil
+	delete(m.clearedFields, oauthtoken.FieldLoginSessionID)
+}
+
+// SetRequestedScope sets the "requested_scope" field.
+func (m *OAuthTokenMutation) SetRequestedScope(s []string) {
+	m.requested_scope = &s
+	m.appendrequested_scope = nil
+}
+
+// RequestedScope returns the value of the "requested_scope" field in the mutation.
+func (m *OAuthTokenMutation) RequestedScope() (r []string, exists bool) {
+	v := m.requested_scope
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRequestedScope returns the old "requested_scope" field's value of the OAuthToken entity.
+// If the OAuthToken object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OAuthTokenMutation) OldRequestedScope(ctx context.Context) (v []string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRequestedScope is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRequestedScope requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRequestedScope: %w", err)
+	}
+	return oldValue.RequestedScope, nil
+}
+
+// AppendRequestedScope adds s to the "requested_scope" field.
+func (m *OAuthTokenMutation) AppendRequestedScope(s []string) {
+	m.appendrequested_scope = append(m.appendrequested_scope, s...)
+}
+
+// AppendedRequestedScope returns the list of values that were appended to the "requested_scope" field in this mutation.
+func (m *OAuthTokenMutation) AppendedRequestedScope() ([]string, bool) {
+	if len(m.appendrequested_scope) == 0 {
+		return nil, false
+	}
+	return m.appendrequested_scope, true
+}
+
+// ClearRequestedScope clears the value of the "requested_scope" field.
+func (m *OAuthTokenMutation) ClearRequestedScope() {
+	m.requested_scope = nil
+	m.appendrequested_scope = nil
+	m.clearedFields[oauthtoken.FieldRequestedScope] = struct{}{}
+}
+
+// RequestedScopeCleared returns if the "requested_scope" field was cleared in this mutation.
+func (m *OAuthTokenMutation) RequestedScopeCleared() bool {
+	_, ok := m.clearedFields[oauthtoken.FieldRequestedScope]
+	return ok
+}
+
+// ResetRequestedScope resets all changes to the "requested_scope" field.
+func (m *OAuthTokenMutation) ResetRequestedScope() {
+	m.requested_scope = nil
+	m.appendrequested_scope = nil
+	delete(m.clearedFields, oauthtoken.FieldRequestedScope)
+}
+
+// SetGrantedScope sets the "granted_scope" field.
+func (m *OAuthTokenMutation) SetGrantedScope(s []string) {
+	m.granted_scope = &s
+	m.appendgranted_scope = nil
+}
+
+// GrantedScope returns the value of the "granted_scope" field in the mutation.
+func (m *OAuthTokenMutation) GrantedScope() (r []string, exists bool) {
+	v := m.granted_scope
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldGrantedScope returns the old "granted_scope" field's value of the OAuthToken entity.
+// If the OAuthToken object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OAuthTokenMutation) OldGrantedScope(ctx context.Context) (v []string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldGrantedScope is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldGrantedScope requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldGrantedScope: %w", err)
+	}
+	return oldValue.GrantedScope, nil
+}
+
+// AppendGrantedScope adds s to the "granted_scope" field.
+func (m *OAuthTokenMutation) AppendGrantedScope(s []string) {
+	m.appendgranted_scope = append(m.appendgranted_scope, s...)
+}
+
+// AppendedGrantedScope returns the list of values that were appended to the "granted_scope" field in this mutation.
+func (m *OAuthTokenMutation) AppendedGrantedScope() ([]string, bool) {
+	if len(m.appendgranted_scope) == 0 {
+		return nil, false
+	}
+	return m.appendgranted_scope, true
+}
+
+// ClearGrantedScope clears the value of the "granted_scope" field.
+func (m *OAuthTokenMutation) ClearGrantedScope() {
+	m.granted_scope = nil
+	m.appendgranted_scope = nil
+	m.clearedFields[oauthtoken.FieldGrantedScope] = struct{}{}
+}
+
+// GrantedScopeCleared returns if the "granted_scope" field was cleared in this mutation.
+func (m *OAuthTokenMutation) GrantedScopeCleared() bool {
+	_, ok := m.clearedFields[oauthtoken.FieldGrantedScope]
+	return ok
+}
+
+// ResetGrantedScope resets all changes to the "granted_scope" field.
+func (m *OAuthTokenMutation) ResetGrantedScope() {
+	m.granted_scope = nil
+	m.appendgranted_scope = nil
+	delete(m.clearedFields, oauthtoken.FieldGrantedScope)
+}
+
+// SetForm sets the "form" field.
+func (m *OAuthTokenMutation) SetForm(s string) {
+	m.form = &s
+}
+
+// Form returns the value of the "form" field in the mutation.
+func (m *OAuthTokenMutation) Form() (r string, exists bool) {
+	v := m.form
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldForm returns the old "form" field's value of the OAuthToken entity.
+// If the OAuthToken object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OAuthTokenMutation) OldForm(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldForm is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldForm requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldForm: %w", err)
+	}
+	return oldValue.Form, nil
+}
+
+// ClearForm clears the value of the "form" field.
+func (m *OAuthTokenMutation) ClearForm() {
+	m.form = nil
+	m.clearedFields[oauthtoken.FieldForm] = struct{}{}
+}
+
+// FormCleared returns if the "form" field was cleared in this mutation.
+func (m *OAuthTokenMutation) FormCleared() bool {
+	_, ok := m.clearedFields[oauthtoken.FieldForm]
+	return ok
+}
+
+// ResetForm resets all changes to the "form" field.
+func (m *OAuthTokenMutation) ResetForm() {
+	m.form = nil
+	delete(m.clearedFields, oauthtoken.FieldForm)
+}
+
+// SetRequestedAt sets the "requested_at" field.
+func (m *OAuthTokenMutation) SetRequestedAt(t time.Time) {
+	m.requested_at = &t
+}
+
+// RequestedAt returns the value of the "requested_at" field in the mutation.
+func (m *OAuthTokenMutation) RequestedAt() (r time.Time, exists bool) {
+	v := m.requested_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRequestedAt returns the old "requested_at" field's value of the OAuthToken entity.
+// If the OAuthToken object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OAuthTokenMutation) OldRequestedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRequestedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRequestedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRequestedAt: %w", err)
+	}
+	return oldValue.RequestedAt, nil
+}
+
+// ResetRequestedAt resets all changes to the "requested_at" field.
+func (m *OAuthTokenMutation) ResetRequestedAt() {
+	m.requested_at = nil
+}
+
+// SetExpiresAt sets the "expires_at" field.
+func (m *OAuthTokenMutation) SetExpiresAt(t time.Time) {
+	m.expires_at = &t
+}
+
+// ExpiresAt returns the value of the "expires_at" field in the mutation.
+func (m *OAuthTokenMutation) ExpiresAt() (r time.Time, exists bool) {
+	v := m.expires_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldExpiresAt returns the old "expires_at" field's value of the OAuthToken entity.
+// If the OAuthToken object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OAuthTokenMutation) OldExpiresAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldExpiresAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldExpiresAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldExpiresAt: %w", err)
+	}
+	return oldValue.ExpiresAt, nil
+}
+
+// ResetExpiresAt resets all changes to the "expires_at" field.
+func (m *OAuthTokenMutation) ResetExpiresAt() {
+	m.expires_at = nil
+}
+
+// SetActive sets the "active" field.
+func (m *OAuthTokenMutation) SetActive(b bool) {
+	m.active = &b
+}
+
+// Active returns the value of the "active" field in the mutation.
+func (m *OAuthTokenMutation) Active() (r bool, exists bool) {
+	v := m.active
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldActive returns the old "active" field's value of the OAuthToken entity.
+// If the OAuthToken object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OAuthTokenMutation) OldActive(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldActive is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldActive requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldActive: %w", err)
+	}
+	return oldValue.Active, nil
+}
+
+// ResetActive resets all changes to the "active" field.
+func (m *OAuthTokenMutation) ResetActive() {
+	m.active = nil
+}
+
+// Where appends a list predicates to the OAuthTokenMutation builder.
+func (m *OAuthTokenMutation) Where(ps ...predicate.OAuthToken) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the OAuthTokenMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *OAuthTokenMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.OAuthToken, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *OAuthTokenMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *OAuthTokenMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (OAuthToken).
+func (m *OAuthTokenMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *OAuthTokenMutation) Fields() []string {
+	fields := make([]string, 0, 15)
+	if m.created_at != nil {
+		fields = append(fields, oauthtoken.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, oauthtoken.FieldUpdatedAt)
+	}
+	if m.kind != nil {
+		fields = append(fields, oauthtoken.FieldKind)
+	}
+	if m.signature_hash != nil {
+		fields = append(fields, oauthtoken.FieldSignatureHash)
+	}
+	if m.request_id != nil {
+		fields = append(fields, oauthtoken.FieldRequestID)
+	}
+	if m.client_id != nil {
+		fields = append(fields, oauthtoken.FieldClientID)
+	}
+	if m.user_id != nil {
+		fields = append(fields, oauthtoken.FieldUserID)
+	}
+	if m.session_id != nil {
+		fields = append(fields, oauthtoken.FieldSessionID)
+	}
+	if m.login_session_id != nil {
+		fields = append(fields, oauthtoken.FieldLoginSessionID)
+	}
+	if m.requested_scope != nil {
+		fields = append(fields, oauthtoken.FieldRequestedScope)
+	}
+	if m.granted_scope != nil {
+		fields = append(fields, oauthtoken.FieldGrantedScope)
+	}
+	if m.form != nil {
+		fields = append(fields, oauthtoken.FieldForm)
+	}
+	if m.requested_at != nil {
+		fields = append(fields, oauthtoken.FieldRequestedAt)
+	}
+	if m.expires_at != nil {
+		fields = append(fields, oauthtoken.FieldExpiresAt)
+	}
+	if m.active != nil {
+		fields = append(fields, oauthtoken.FieldActive)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *OAuthTokenMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case oauthtoken.FieldCreatedAt:
+		return m.CreatedAt()
+	case oauthtoken.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case oauthtoken.FieldKind:
+		return m.Kind()
+	case oauthtoken.FieldSignatureHash:
+		return m.SignatureHash()
+	case oauthtoken.FieldRequestID:
+		return m.RequestID()
+	case oauthtoken.FieldClientID:
+		return m.ClientID()
+	case oauthtoken.FieldUserID:
+		return m.UserID()
+	case oauthtoken.FieldSessionID:
+		return m.SessionID()
+	case oauthtoken.FieldLoginSessionID:
+		return m.LoginSessionID()
+	case oauthtoken.FieldRequestedScope:
+		return m.RequestedScope()
+	case oauthtoken.FieldGrantedScope:
+		return m.GrantedScope()
+	case oauthtoken.FieldForm:
+		return m.Form()
+	case oauthtoken.FieldRequestedAt:
+		return m.RequestedAt()
+	case oauthtoken.FieldExpiresAt:
+		return m.ExpiresAt()
+	case oauthtoken.FieldActive:
+		return m.Active()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *OAuthTokenMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case oauthtoken.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case oauthtoken.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case oauthtoken.FieldKind:
+		return m.OldKind(ctx)
+	case oauthtoken.FieldSignatureHash:
+		return m.OldSignatureHash(ctx)
+	case oauthtoken.FieldRequestID:
+		return m.OldRequestID(ctx)
+	case oauthtoken.FieldClientID:
+		return m.OldClientID(ctx)
+	case oauthtoken.FieldUserID:
+		return m.OldUserID(ctx)
+	case oauthtoken.FieldSessionID:
+		return m.OldSessionID(ctx)
+	case oauthtoken.FieldLoginSessionID:
+		return m.OldLoginSessionID(ctx)
+	case oauthtoken.FieldRequestedScope:
+		return m.OldRequestedScope(ctx)
+	case oauthtoken.FieldGrantedScope:
+		return m.OldGrantedScope(ctx)
+	case oauthtoken.FieldForm:
+		return m.OldForm(ctx)
+	case oauthtoken.FieldRequestedAt:
+		return m.OldRequestedAt(ctx)
+	case oauthtoken.FieldExpiresAt:
+		return m.OldExpiresAt(ctx)
+	case oauthtoken.FieldActive:
+		return m.OldActive(ctx)
+	}
+	return nil, fmt.Errorf("unknown OAuthToken field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *OAuthTokenMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case oauthtoken.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case oauthtoken.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case oauthtoken.FieldKind:
+		v, ok := value.(oauthtoken.Kind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case oauthtoken.FieldSignatureHash:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSignatureHash(v)
+		return nil
+	case oauthtoken.FieldRequestID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRequestID(v)
+		return nil
+	case oauthtoken.FieldClientID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetClientID(v)
+		return nil
+	case oauthtoken.FieldUserID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUserID(v)
+		return nil
+	case oauthtoken.FieldSessionID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSessionID(v)
+		return nil
+	case oauthtoken.FieldLoginSessionID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLoginSessionID(v)
+		return nil
+	case oauthtoken.FieldRequestedScope:
+		v, ok := value.([]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRequestedScope(v)
+		return nil
+	case oauthtoken.FieldGrantedScope:
+		v, ok := value.([]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetGrantedScope(v)
+		return nil
+	case oauthtoken.FieldForm:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetForm(v)
+		return nil
+	case oauthtoken.FieldRequestedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRequestedAt(v)
+		return nil
+	case oauthtoken.FieldExpiresAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetExpiresAt(v)
+		return nil
+	case oauthtoken.FieldActive:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetActive(v)
+		return nil
+	}
+	return fmt.Errorf("unknown OAuthToken field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *OAuthTokenMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *OAuthTokenMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *OAuthTokenMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown OAuthToken numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *OAuthTokenMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(oauthtoken.FieldUserID) {
+		fields = append(fields, oauthtoken.FieldUserID)
+	}
+	if m.FieldCleared(oauthtoken.FieldSessionID) {
+		fields = append(fields, oauthtoken.FieldSessionID)
+	}
+	if m.FieldCleared(oauthtoken.FieldLoginSessionID) {
+		fields = append(fields, oauthtoken.FieldLoginSessionID)
+	}
+	if m.FieldCleared(oauthtoken.FieldRequestedScope) {
+		fields = append(fields, oauthtoken.FieldRequestedScope)
+	}
+	if m.FieldCleared(oauthtoken.FieldGrantedScope) {
+		fields = append(fields, oauthtoken.FieldGrantedScope)
+	}
+	if m.FieldCleared(oauthtoken.FieldForm) {
+		fields = append(fields, oauthtoken.FieldForm)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *OAuthTokenMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *OAuthTokenMutation) ClearField(name string) error {
+	switch name {
+	case oauthtoken.FieldUserID:
+		m.ClearUserID()
+		return nil
+	case oauthtoken.FieldSessionID:
+		m.ClearSessionID()
+		return nil
+	case oauthtoken.FieldLoginSessionID:
+		m.ClearLoginSessionID()
+		return nil
+	case oauthtoken.FieldRequestedScope:
+		m.ClearRequestedScope()
+		return nil
+	case oauthtoken.FieldGrantedScope:
+		m.ClearGrantedScope()
+		return nil
+	case oauthtoken.FieldForm:
+		m.ClearForm()
+		return nil
+	}
+	return fmt.Errorf("unknown OAuthToken nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *OAuthTokenMutation) ResetField(name string) error {
+	switch name {
+	case oauthtoken.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case oauthtoken.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case oauthtoken.FieldKind:
+		m.ResetKind()
+		return nil
+	case oauthtoken.FieldSignatureHash:
+		m.ResetSignatureHash()
+		return nil
+	case oauthtoken.FieldRequestID:
+		m.ResetRequestID()
+		return nil
+	case oauthtoken.FieldClientID:
+		m.ResetClientID()
+		return nil
+	case oauthtoken.FieldUserID:
+		m.ResetUserID()
+		return nil
+	case oauthtoken.FieldSessionID:
+		m.ResetSessionID()
+		return nil
+	case oauthtoken.FieldLoginSessionID:
+		m.ResetLoginSessionID()
+		return nil
+	case oauthtoken.FieldRequestedScope:
+		m.ResetRequestedScope()
+		return nil
+	case oauthtoken.FieldGrantedScope:
+		m.ResetGrantedScope()
+		return nil
+	case oauthtoken.FieldForm:
+		m.ResetForm()
+		return nil
+	case oauthtoken.FieldRequestedAt:
+		m.ResetRequestedAt()
+		return nil
+	case oauthtoken.FieldExpiresAt:
+		m.ResetExpiresAt()
+		return nil
+	case oauthtoken.FieldActive:
+		m.ResetActive()
+		return nil
+	}
+	return fmt.Errorf("unknown OAuthToken field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *OAuthTokenMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *OAuthTokenMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *OAuthTokenMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *OAuthTokenMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *OAuthTokenMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *OAuthTokenMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *OAuthTokenMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown OAuthToken unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *OAuthTokenMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown OAuthToken edge %s", name)
 }
 
 // RefreshTokenMutation represents an operation that mutates the RefreshToken nodes in the graph.

@@ -4,10 +4,10 @@ package ent
 
 import (
 	"time"
-	"usergraph/ent/authorizationcode"
 	"usergraph/ent/code"
 	"usergraph/ent/loginhistory"
 	"usergraph/ent/oauthclient"
+	"usergraph/ent/oauthtoken"
 	"usergraph/ent/refreshtoken"
 	"usergraph/ent/schema"
 	"usergraph/ent/session"
@@ -18,43 +18,6 @@ import (
 // (default values, validators, hooks and policies) and stitches it
 // to their package variables.
 func init() {
-	authorizationcodeMixin := schema.AuthorizationCode{}.Mixin()
-	authorizationcodeMixinFields0 := authorizationcodeMixin[0].Fields()
-	_ = authorizationcodeMixinFields0
-	authorizationcodeMixinFields1 := authorizationcodeMixin[1].Fields()
-	_ = authorizationcodeMixinFields1
-	authorizationcodeFields := schema.AuthorizationCode{}.Fields()
-	_ = authorizationcodeFields
-	// authorizationcodeDescCreatedAt is the schema descriptor for created_at field.
-	authorizationcodeDescCreatedAt := authorizationcodeMixinFields1[0].Descriptor()
-	// authorizationcode.DefaultCreatedAt holds the default value on creation for the created_at field.
-	authorizationcode.DefaultCreatedAt = authorizationcodeDescCreatedAt.Default.(func() time.Time)
-	// authorizationcodeDescUpdatedAt is the schema descriptor for updated_at field.
-	authorizationcodeDescUpdatedAt := authorizationcodeMixinFields1[1].Descriptor()
-	// authorizationcode.DefaultUpdatedAt holds the default value on creation for the updated_at field.
-	authorizationcode.DefaultUpdatedAt = authorizationcodeDescUpdatedAt.Default.(func() time.Time)
-	// authorizationcode.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
-	authorizationcode.UpdateDefaultUpdatedAt = authorizationcodeDescUpdatedAt.UpdateDefault.(func() time.Time)
-	// authorizationcodeDescID is the schema descriptor for id field.
-	authorizationcodeDescID := authorizationcodeMixinFields0[0].Descriptor()
-	// authorizationcode.DefaultID holds the default value on creation for the id field.
-	authorizationcode.DefaultID = authorizationcodeDescID.Default.(func() string)
-	// authorizationcode.IDValidator is a validator for the "id" field. It is called by the builders before save.
-	authorizationcode.IDValidator = func() func(string) error {
-		validators := authorizationcodeDescID.Validators
-		fns := [...]func(string) error{
-			validators[0].(func(string) error),
-			validators[1].(func(string) error),
-		}
-		return func(id string) error {
-			for _, fn := range fns {
-				if err := fn(id); err != nil {
-					return err
-				}
-			}
-			return nil
-		}
-	}()
 	codeMixin := schema.Code{}.Mixin()
 	codeMixinFields0 := codeMixin[0].Fields()
 	_ = codeMixinFields0
@@ -177,6 +140,55 @@ func init() {
 	// oauthclient.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	oauthclient.IDValidator = func() func(string) error {
 		validators := oauthclientDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	oauthtokenMixin := schema.OAuthToken{}.Mixin()
+	oauthtokenMixinFields0 := oauthtokenMixin[0].Fields()
+	_ = oauthtokenMixinFields0
+	oauthtokenMixinFields1 := oauthtokenMixin[1].Fields()
+	_ = oauthtokenMixinFields1
+	oauthtokenFields := schema.OAuthToken{}.Fields()
+	_ = oauthtokenFields
+	// oauthtokenDescCreatedAt is the schema descriptor for created_at field.
+	oauthtokenDescCreatedAt := oauthtokenMixinFields1[0].Descriptor()
+	// oauthtoken.DefaultCreatedAt holds the default value on creation for the created_at field.
+	oauthtoken.DefaultCreatedAt = oauthtokenDescCreatedAt.Default.(func() time.Time)
+	// oauthtokenDescUpdatedAt is the schema descriptor for updated_at field.
+	oauthtokenDescUpdatedAt := oauthtokenMixinFields1[1].Descriptor()
+	// oauthtoken.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	oauthtoken.DefaultUpdatedAt = oauthtokenDescUpdatedAt.Default.(func() time.Time)
+	// oauthtoken.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	oauthtoken.UpdateDefaultUpdatedAt = oauthtokenDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// oauthtokenDescSignatureHash is the schema descriptor for signature_hash field.
+	oauthtokenDescSignatureHash := oauthtokenFields[1].Descriptor()
+	// oauthtoken.SignatureHashValidator is a validator for the "signature_hash" field. It is called by the builders before save.
+	oauthtoken.SignatureHashValidator = oauthtokenDescSignatureHash.Validators[0].(func(string) error)
+	// oauthtokenDescRequestID is the schema descriptor for request_id field.
+	oauthtokenDescRequestID := oauthtokenFields[2].Descriptor()
+	// oauthtoken.RequestIDValidator is a validator for the "request_id" field. It is called by the builders before save.
+	oauthtoken.RequestIDValidator = oauthtokenDescRequestID.Validators[0].(func(string) error)
+	// oauthtokenDescActive is the schema descriptor for active field.
+	oauthtokenDescActive := oauthtokenFields[12].Descriptor()
+	// oauthtoken.DefaultActive holds the default value on creation for the active field.
+	oauthtoken.DefaultActive = oauthtokenDescActive.Default.(bool)
+	// oauthtokenDescID is the schema descriptor for id field.
+	oauthtokenDescID := oauthtokenMixinFields0[0].Descriptor()
+	// oauthtoken.DefaultID holds the default value on creation for the id field.
+	oauthtoken.DefaultID = oauthtokenDescID.Default.(func() string)
+	// oauthtoken.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	oauthtoken.IDValidator = func() func(string) error {
+		validators := oauthtokenDescID.Validators
 		fns := [...]func(string) error{
 			validators[0].(func(string) error),
 			validators[1].(func(string) error),

@@ -14,14 +14,14 @@ import (
 // Tx is a transactional client that is created by calling Client.Tx().
 type Tx struct {
 	config
-	// AuthorizationCode is the client for interacting with the AuthorizationCode builders.
-	AuthorizationCode *AuthorizationCodeClient
 	// Code is the client for interacting with the Code builders.
 	Code *CodeClient
 	// LoginHistory is the client for interacting with the LoginHistory builders.
 	LoginHistory *LoginHistoryClient
 	// OAuthClient is the client for interacting with the OAuthClient builders.
 	OAuthClient *OAuthClientClient
+	// OAuthToken is the client for interacting with the OAuthToken builders.
+	OAuthToken *OAuthTokenClient
 	// RefreshToken is the client for interacting with the RefreshToken builders.
 	RefreshToken *RefreshTokenClient
 	// Session is the client for interacting with the Session builders.
@@ -159,10 +159,10 @@ func (tx *Tx) Client() *Client {
 }
 
 func (tx *Tx) init() {
-	tx.AuthorizationCode = NewAuthorizationCodeClient(tx.config)
 	tx.Code = NewCodeClient(tx.config)
 	tx.LoginHistory = NewLoginHistoryClient(tx.config)
 	tx.OAuthClient = NewOAuthClientClient(tx.config)
+	tx.OAuthToken = NewOAuthTokenClient(tx.config)
 	tx.RefreshToken = NewRefreshTokenClient(tx.config)
 	tx.Session = NewSessionClient(tx.config)
 	tx.User = NewUserClient(tx.config)
@@ -175,7 +175,7 @@ func (tx *Tx) init() {
 // of them in order to commit or rollback the transaction.
 //
 // If a closed transaction is embedded in one of the generated entities, and the entity
-// applies a query, for example: AuthorizationCode.QueryXXX(), the query will be executed
+// applies a query, for example: Code.QueryXXX(), the query will be executed
 // through the driver which created this transaction.
 //
 // Note that txDriver is not goroutine safe.

@@ -16,6 +16,7 @@ import (
 	"usergraph/internal/apperr"
 	"usergraph/internal/auth"
 	"usergraph/internal/config"
+	"usergraph/internal/oauth"
 )
 
 // maxBody is Liquid's default JSON body limit (system.request-body.json.max-size = 1mb).
@@ -28,6 +29,7 @@ const sessionCookie = "connect.sid"
 type API struct {
 	Accounts *accounts.Service
 	Auth     *auth.Service
+	OAuth    *oauth.Service
 	Config   *config.Config
 	Log      *slog.Logger
 }
@@ -53,6 +55,7 @@ func (a *API) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST /user/private", a.setPrivate)
 	mux.HandleFunc("GET /user/{userId}", a.getUser)
 	mux.HandleFunc("GET /user/info/{userId}", a.getUser)
+	a.registerOAuth(mux)
 	mux.HandleFunc("GET /health", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "UP"})
 	})

@@ -105,11 +105,13 @@ func TestProtectedRoutesRefuseBadTokens(t *testing.T) {
 
 func TestProtectedRoutesExpiredToken(t *testing.T) {
 	t.Parallel()
-	s := apitest.New(t, with2FA, func(c *config.Config) { c.OAuth.AccessTokenLifetime = time.Second })
-	u := s.NewUser(t, "dora_expired")
+	// JWT expiry has whole-second precision, so a token lives between lifetime-1s and lifetime:
+	// 3s leaves room for the first request even on a loaded machine.
+	s := apitest.New(t, with2FA, func(c *config.Config) { c.OAuth.AccessTokenLifetime = 3 * time.Second })
 	other := s.SignUp(t, "earl_other")
+	u := s.NewUser(t, "dora_expired")
 	s.Get(t, "/user/me", u.Token).Expect(t, http.StatusOK, "")
-	time.Sleep(1100 * time.Millisecond)
+	time.Sleep(3100 * time.Millisecond)
 
 	for _, p := range protectedRoutes(other.ID) {
 		r := p.do(t, s, "Bearer "+u.Token).Expect(t, http.StatusUnauthorized, "Unauthorized")

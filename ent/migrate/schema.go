@@ -8,27 +8,6 @@ import (
 )
 
 var (
-	// AuthorizationCodesColumns holds the columns for the "authorization_codes" table.
-	AuthorizationCodesColumns = []*schema.Column{
-		{Name: "id", Type: field.TypeString, Unique: true, Size: 24},
-		{Name: "created_at", Type: field.TypeTime},
-		{Name: "updated_at", Type: field.TypeTime},
-		{Name: "code_hash", Type: field.TypeString, Unique: true},
-		{Name: "client_id", Type: field.TypeString},
-		{Name: "user_id", Type: field.TypeString},
-		{Name: "redirect_uri", Type: field.TypeString},
-		{Name: "scope", Type: field.TypeJSON, Nullable: true},
-		{Name: "code_challenge", Type: field.TypeString, Nullable: true},
-		{Name: "code_challenge_method", Type: field.TypeString, Nullable: true},
-		{Name: "expires_at", Type: field.TypeTime},
-		{Name: "used_at", Type: field.TypeTime, Nullable: true},
-	}
-	// AuthorizationCodesTable holds the schema information for the "authorization_codes" table.
-	AuthorizationCodesTable = &schema.Table{
-		Name:       "authorization_codes",
-		Columns:    AuthorizationCodesColumns,
-		PrimaryKey: []*schema.Column{AuthorizationCodesColumns[0]},
-	}
 	// CodesColumns holds the columns for the "codes" table.
 	CodesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString, Unique: true, Size: 24},
@@ -120,6 +99,48 @@ var (
 		Name:       "oauth_clients",
 		Columns:    OauthClientsColumns,
 		PrimaryKey: []*schema.Column{OauthClientsColumns[0]},
+	}
+	// OauthTokensColumns holds the columns for the "oauth_tokens" table.
+	OauthTokensColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Unique: true, Size: 24},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"authorize_code", "pkce", "access_token", "refresh_token"}},
+		{Name: "signature_hash", Type: field.TypeString},
+		{Name: "request_id", Type: field.TypeString},
+		{Name: "client_id", Type: field.TypeString},
+		{Name: "user_id", Type: field.TypeString, Nullable: true},
+		{Name: "session_id", Type: field.TypeString, Nullable: true},
+		{Name: "login_session_id", Type: field.TypeString, Nullable: true},
+		{Name: "requested_scope", Type: field.TypeJSON, Nullable: true},
+		{Name: "granted_scope", Type: field.TypeJSON, Nullable: true},
+		{Name: "form", Type: field.TypeString, Nullable: true},
+		{Name: "requested_at", Type: field.TypeTime},
+		{Name: "expires_at", Type: field.TypeTime},
+		{Name: "active", Type: field.TypeBool, Default: true},
+	}
+	// OauthTokensTable holds the schema information for the "oauth_tokens" table.
+	OauthTokensTable = &schema.Table{
+		Name:       "oauth_tokens",
+		Columns:    OauthTokensColumns,
+		PrimaryKey: []*schema.Column{OauthTokensColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "oauthtoken_kind_signature_hash",
+				Unique:  true,
+				Columns: []*schema.Column{OauthTokensColumns[3], OauthTokensColumns[4]},
+			},
+			{
+				Name:    "oauthtoken_request_id",
+				Unique:  false,
+				Columns: []*schema.Column{OauthTokensColumns[5]},
+			},
+			{
+				Name:    "oauthtoken_expires_at",
+				Unique:  false,
+				Columns: []*schema.Column{OauthTokensColumns[14]},
+			},
+		},
 	}
 	// RefreshTokensColumns holds the columns for the "refresh_tokens" table.
 	RefreshTokensColumns = []*schema.Column{
@@ -274,10 +295,10 @@ var (
 	}
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
-		AuthorizationCodesTable,
 		CodesTable,
 		LoginHistoriesTable,
 		OauthClientsTable,
+		OauthTokensTable,
 		RefreshTokensTable,
 		SessionsTable,
 		UsersTable,

@@ -6,9 +6,6 @@ import (
 	"entgo.io/ent/dialect/sql"
 )
 
-// AuthorizationCode is the predicate function for authorizationcode builders.
-type AuthorizationCode func(*sql.Selector)
-
 // Code is the predicate function for code builders.
 type Code func(*sql.Selector)
 
@@ -17,6 +14,9 @@ type LoginHistory func(*sql.Selector)
 
 // OAuthClient is the predicate function for oauthclient builders.
 type OAuthClient func(*sql.Selector)
+
+// OAuthToken is the predicate function for oauthtoken builders.
+type OAuthToken func(*sql.Selector)
 
 // RefreshToken is the predicate function for refreshtoken builders.
 type RefreshToken func(*sql.Selector)

@@ -120,27 +120,6 @@ func (OAuthClient) Fields() []ent.Field {
 
 func (OAuthClient) Annotations() []schema.Annotation { return skipped }
 
-// AuthorizationCode is an OAuth authorization code, stored hashed, single-use.
-type AuthorizationCode struct{ ent.Schema }
-
-func (AuthorizationCode) Mixin() []ent.Mixin { return []ent.Mixin{IDMixin{}, TimeMixin{}} }
-
-func (AuthorizationCode) Fields() []ent.Field {
-	return []ent.Field{
-		field.String("code_hash").Unique().Immutable(),
-		field.String("client_id").Immutable(),
-		field.String("user_id").Immutable(),
-		field.String("redirect_uri").Immutable(),
-		field.Strings("scope").Optional().Immutable(),
-		field.String("code_challenge").Optional().Immutable(),
-		field.String("code_challenge_method").Optional().Immutable(),
-		field.Time("expires_at").Immutable(),
-		field.Time("used_at").Optional().Nillable(),
-	}
-}
-
-func (AuthorizationCode) Annotations() []schema.Annotation { return skipped }
-
 // LoginHistory records every login attempt (liquid-behaviour.md §3.2).
 type LoginHistory struct{ ent.Schema }
 

@@ -138,9 +138,12 @@ var roleScopes = map[string][]string{
 }
 
 // EffectiveScope is what a token granted to u may carry: u's own scopes and its role's.
-func EffectiveScope(u *ent.User) []string {
-	out := slices.Clone(u.Scope)
-	for _, sc := range roleScopes[u.Role] {
+func EffectiveScope(u *ent.User) []string { return WithRoleScopes(u.Scope, u.Role) }
+
+// WithRoleScopes is own ∪ the scopes role grants: a user's or an OAuth client's effective scope.
+func WithRoleScopes(own []string, role string) []string {
+	out := slices.Clone(own)
+	for _, sc := range roleScopes[role] {
 		if !slices.Contains(out, sc) {
 			out = append(out, sc)
 		}

@@ -23,6 +23,7 @@ import (
 	"usergraph/internal/cors"
 	"usergraph/internal/db"
 	"usergraph/internal/mail"
+	"usergraph/internal/oauth"
 	"usergraph/internal/ratelimit"
 	"usergraph/internal/scopes"
 	"usergraph/rest"
@@ -35,6 +36,7 @@ type App struct {
 	SQL      *sql.DB
 	Auth     *auth.Service
 	Accounts *accounts.Service
+	OAuth    *oauth.Service
 	Handler  http.Handler
 	Log      *slog.Logger
 
@@ -111,8 +113,13 @@ func build(ctx context.Context, cfg *config.Config, client *ent.Client, sqlDB *s
 		return nil, fmt.Errorf("bootstrap: %w", err)
 	}
 
+	oauthSvc, err := oauth.New(client, cfg, authSvc, reg, key, log)
+	if err != nil {
+		return nil, err
+	}
+
 	mux := http.NewServeMux()
-	api := &rest.API{Accounts: acc, Auth: authSvc, Config: cfg, Log: log}
+	api := &rest.API{Accounts: acc, Auth: authSvc, OAuth: oauthSvc, Config: cfg, Log: log}
 	api.Register(mux)
 	gql := graph.NewHandler(&graph.Resolver{Accounts: acc}, cfg.GraphQL)
 	mux.Handle("/graphql", graph.MetaMiddleware(func(r *http.Request) (string, string) {
@@ -125,7 +132,7 @@ func build(ctx context.Context, cfg *config.Config, client *ent.Client, sqlDB *s
 		return clients.RedirectURIs(ctx, client)
 	}, log)
 	go origins.Refresh(bg, 5*time.Minute)
-	a := &App{Config: cfg, DB: client, SQL: sqlDB, Auth: authSvc, Accounts: acc, Log: log, stop: stop, closers: []func() error{closeLimits},
+	a := &App{Config: cfg, DB: client, SQL: sqlDB, Auth: authSvc, Accounts: acc, OAuth: oauthSvc, Log: log, stop: stop, closers: []func() error{closeLimits},
 		Handler: recoverer(log, origins.Middleware(limits.Middleware(func(r *http.Request) string {
 			return rest.ClientIP(r, cfg.ReverseProxy)
 		}, authSvc.Middleware(mux))))}
@@ -150,7 +157,7 @@ func newLimiter(ctx context.Context, cfg *config.Config, log *slog.Logger) (*rat
 	return ratelimit.New(store, cfg.RateLimit, log), store.Close, nil
 }
 
-// purgeLoop deletes expired codes and sessions every few minutes.
+// purgeLoop deletes expired codes, sessions and OAuth tokens every few minutes.
 func (a *App) purgeLoop(ctx context.Context) {
 	t := time.NewTicker(5 * time.Minute)
 	defer t.Stop()
@@ -161,6 +168,9 @@ func (a *App) purgeLoop(ctx context.Context) {
 		case <-t.C:
 			if err := a.Accounts.PurgeExpired(ctx); err != nil && ctx.Err() == nil {
 				a.Log.Error("purging expired codes and sessions failed", "err", err)
+			}
+			if err := a.OAuth.PurgeExpired(ctx); err != nil && ctx.Err() == nil {
+				a.Log.Error("purging expired OAuth codes and tokens failed", "err", err)
 			}
 		}
 	}

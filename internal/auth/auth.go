@@ -77,6 +77,9 @@ func (i *Identity) IsClient() bool { return i != nil && i.User == nil }
 
 // Start describes a new session.
 type Start struct {
+	// ID, when set, is the session's id chosen in advance: an OAuth access token names its
+	// session before the storage transaction that saves the session.
+	ID        string
 	Kind      session.Kind
 	UserID    string
 	ClientID  string
@@ -135,6 +138,9 @@ func (s *Service) create(ctx context.Context, db *ent.Client, st Start, life tim
 	if st.ClientID != "" {
 		c.SetClientID(st.ClientID)
 	}
+	if st.ID != "" {
+		c.SetID(st.ID)
+	}
 	if secretHash != "" {
 		c.SetSecretHash(secretHash)
 	}
@@ -145,8 +151,32 @@ func (s *Service) create(ctx context.Context, db *ent.Client, st Start, life tim
 	return sess, nil
 }
 
-func (s *Service) issue(ctx context.Context, db *ent.Client, sess *ent.Session, withRefresh bool) (Tokens, error) {
+// SaveSession creates the session st describes, living for life, without issuing any token.
+// The OAuth server uses it inside its storage transaction; db may be a transactional client.
+func (s *Service) SaveSession(ctx context.Context, db *ent.Client, st Start, life time.Duration) (*ent.Session, error) {
+	if db == nil {
+		db = s.db
+	}
+	return s.create(ctx, db, st, life, "")
+}
+
+// ExtendSession pushes a token session's end a refresh lifetime ahead (a refresh grant keeps the
+// chain alive). db may be a transactional client.
+func (s *Service) ExtendSession(ctx context.Context, db *ent.Client, sessionID string) error {
+	if db == nil {
+		db = s.db
+	}
+	return db.Session.UpdateOneID(sessionID).SetExpiresAt(s.now().Add(s.set.RefreshLifetime)).Exec(ctx)
+}
+
+// IssueAccess signs an access token naming sess, valid until exp (the configured access
+// lifetime from now when exp is zero). The session need not be saved yet, but the token is
+// only accepted once it is, and only while it stays live.
+func (s *Service) IssueAccess(sess *ent.Session, exp time.Time) (string, error) {
 	now := s.now()
+	if exp.IsZero() {
+		exp = now.Add(s.set.AccessLifetime)
+	}
 	subject := ""
 	if sess.UserID != nil {
 		subject = *sess.UserID
@@ -158,7 +188,7 @@ func (s *Service) issue(ctx context.Context, db *ent.Client, sess *ent.Session, 
 			Issuer:    s.set.Issuer,
 			Subject:   subject,
 			IssuedAt:  jwt.NewNumericDate(now),
-			ExpiresAt: jwt.NewNumericDate(now.Add(s.set.AccessLifetime)),
+			ExpiresAt: jwt.NewNumericDate(exp),
 			ID:        secret.Token(8),
 		},
 		SessionID: sess.ID,
@@ -169,7 +199,16 @@ func (s *Service) issue(ctx context.Context, db *ent.Client, sess *ent.Session, 
 	}
 	access, err := jwt.NewWithClaims(jwt.SigningMethodHS256, c).SignedString(s.set.SigningKey)
 	if err != nil {
-		return Tokens{}, fmt.Errorf("sign access token: %w", err)
+		return "", fmt.Errorf("sign access token: %w", err)
+	}
+	return access, nil
+}
+
+func (s *Service) issue(ctx context.Context, db *ent.Client, sess *ent.Session, withRefresh bool) (Tokens, error) {
+	now := s.now()
+	access, err := s.IssueAccess(sess, time.Time{})
+	if err != nil {
+		return Tokens{}, err
 	}
 	t := Tokens{AccessToken: access, ExpiresIn: int(s.set.AccessLifetime / time.Second), Scope: sess.Scope}
 	if withRefresh {
@@ -187,18 +226,57 @@ func (s *Service) issue(ctx context.Context, db *ent.Client, sess *ent.Session, 
 
 // Authenticate checks a bearer access token and returns who it belongs to.
 func (s *Service) Authenticate(ctx context.Context, token string) (*Identity, error) {
+	id, _, err := s.Inspect(ctx, token)
+	return id, err
+}
+
+// AccessClaims is what a valid access token says about itself.
+type AccessClaims struct {
+	SessionID, Subject, ClientID string
+	Scope                        []string
+	IssuedAt, ExpiresAt          time.Time
+}
+
+// ParseAccess checks an access token's signature, issuer and expiry, without asking whether its
+// session is still live (Inspect does both).
+func (s *Service) ParseAccess(token string) (AccessClaims, error) {
 	var c claims
 	_, err := jwt.ParseWithClaims(token, &c, func(*jwt.Token) (any, error) { return s.set.SigningKey, nil },
 		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
 		jwt.WithIssuer(s.set.Issuer),
 		jwt.WithExpirationRequired())
 	if errors.Is(err, jwt.ErrTokenExpired) {
-		return nil, unauthorized(ReasonTokenExpired)
+		return AccessClaims{}, unauthorized(ReasonTokenExpired)
 	}
 	if err != nil || c.SessionID == "" {
-		return nil, unauthorized(ReasonInvalid)
+		return AccessClaims{}, unauthorized(ReasonInvalid)
 	}
-	return s.load(ctx, session.ID(c.SessionID))
+	ac := AccessClaims{SessionID: c.SessionID, Subject: c.Subject, ClientID: c.ClientID,
+		Scope: strings.Fields(c.Scope), ExpiresAt: c.ExpiresAt.Time.UTC()}
+	if c.IssuedAt != nil {
+		ac.IssuedAt = c.IssuedAt.Time.UTC()
+	}
+	return ac, nil
+}
+
+// Inspect checks an access token and its session, returning who it belongs to and what the
+// token says (token introspection needs its times).
+func (s *Service) Inspect(ctx context.Context, token string) (*Identity, AccessClaims, error) {
+	c, err := s.ParseAccess(token)
+	if err != nil {
+		return nil, AccessClaims{}, err
+	}
+	id, err := s.load(ctx, session.ID(c.SessionID))
+	if err != nil {
+		return nil, AccessClaims{}, err
+	}
+	return id, c, nil
+}
+
+// LiveSession returns the identity behind a session id, refusing it as Authenticate would:
+// revoked or expired sessions, banned or deleted users.
+func (s *Service) LiveSession(ctx context.Context, sessionID string) (*Identity, error) {
+	return s.load(ctx, session.ID(sessionID))
 }
 
 // CookieSession returns the identity of a browser session cookie.
@@ -313,6 +391,14 @@ func (s *Service) Refresh(ctx context.Context, refresh, clientID string) (Tokens
 // Revoke ends one session: its cookie, access tokens and refresh tokens stop working.
 func (s *Service) Revoke(ctx context.Context, sessionID string) error {
 	return s.db.Session.Update().Where(session.ID(sessionID), session.RevokedAtIsNil()).SetRevokedAt(s.now()).Exec(ctx)
+}
+
+// RevokeSessions ends the named sessions. db may be a transactional client.
+func RevokeSessions(ctx context.Context, db *ent.Client, ids ...string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	return db.Session.Update().Where(session.IDIn(ids...), session.RevokedAtIsNil()).SetRevokedAt(time.Now().UTC()).Exec(ctx)
 }
 
 // RevokeAllForUser ends every session of a user, except the one named by keep (if any).

@@ -6,7 +6,7 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"usergraph/ent/authorizationcode"
+	"usergraph/ent/oauthtoken"
 	"usergraph/ent/predicate"
 
 	"entgo.io/ent"
@@ -16,66 +16,66 @@ import (
 	"entgo.io/ent/schema/field"
 )
 
-// AuthorizationCodeQuery is the builder for querying AuthorizationCode entities.
-type AuthorizationCodeQuery struct {
+// OAuthTokenQuery is the builder for querying OAuthToken entities.
+type OAuthTokenQuery struct {
 	config
 	ctx        *QueryContext
-	order      []authorizationcode.OrderOption
+	order      []oauthtoken.OrderOption
 	inters     []Interceptor
-	predicates []predicate.AuthorizationCode
-	loadTotal  []func(context.Context, []*AuthorizationCode) error
+	predicates []predicate.OAuthToken
+	loadTotal  []func(context.Context, []*OAuthToken) error
 	modifiers  []func(*sql.Selector)
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
 }
 
-// Where adds a new predicate for the AuthorizationCodeQuery builder.
-func (_q *AuthorizationCodeQuery) Where(ps ...predicate.AuthorizationCode) *AuthorizationCodeQuery {
+// Where adds a new predicate for the OAuthTokenQuery builder.
+func (_q *OAuthTokenQuery) Where(ps ...predicate.OAuthToken) *OAuthTokenQuery {
 	_q.predicates = append(_q.predicates, ps...)
 	return _q
 }
 
 // Limit the number of records to be returned by this query.
-func (_q *AuthorizationCodeQuery) Limit(limit int) *AuthorizationCodeQuery {
+func (_q *OAuthTokenQuery) Limit(limit int) *OAuthTokenQuery {
 	_q.ctx.Limit = &limit
 	return _q
 }
 
 // Offset to start from.
-func (_q *AuthorizationCodeQuery) Offset(offset int) *AuthorizationCodeQuery {
+func (_q *OAuthTokenQuery) Offset(offset int) *OAuthTokenQuery {
 	_q.ctx.Offset = &offset
 	return _q
 }
 
 // Unique configures the query builder to filter duplicate records on query.
 // By default, unique is set to true, and can be disabled using this method.
-func (_q *AuthorizationCodeQuery) Unique(unique bool) *AuthorizationCodeQuery {
+func (_q *OAuthTokenQuery) Unique(unique bool) *OAuthTokenQuery {
 	_q.ctx.Unique = &unique
 	return _q
 }
 
 // Order specifies how the records should be ordered.
-func (_q *AuthorizationCodeQuery) Order(o ...authorizationcode.OrderOption) *AuthorizationCodeQuery {
+func (_q *OAuthTokenQuery) Order(o ...oauthtoken.OrderOption) *OAuthTokenQuery {
 	_q.order = append(_q.order, o...)
 	return _q
 }
 
-// First returns the first AuthorizationCode entity from the query.
-// Returns a *NotFoundError when no AuthorizationCode was found.
-func (_q *AuthorizationCodeQuery) First(ctx context.Context) (*AuthorizationCode, error) {
+// First returns the first OAuthToken entity from the query.
+// Returns a *NotFoundError when no OAuthToken was found.
+func (_q *OAuthTokenQuery) First(ctx context.Context) (*OAuthToken, error) {
 	nodes, err := _q.Limit(1).All(setContextOp(ctx, _q.ctx, ent.OpQueryFirst))
 	if err != nil {
 		return nil, err
 	}
 	if len(nodes) == 0 {
-		return nil, &NotFoundError{authorizationcode.Label}
+		return nil, &NotFoundError{oauthtoken.Label}
 	}
 	return nodes[0], nil
 }
 
 // FirstX is like First, but panics if an error occurs.
-func (_q *AuthorizationCodeQuery) FirstX(ctx context.Context) *AuthorizationCode {
+func (_q *OAuthTokenQuery) FirstX(ctx context.Context) *OAuthToken {
 	node, err := _q.First(ctx)
 	if err != nil && !IsNotFound(err) {
 		panic(err)
@@ -83,22 +83,22 @@ func (_q *AuthorizationCodeQuery) FirstX(ctx context.Context) *AuthorizationCode
 	return node
 }
 
-// FirstID returns the first AuthorizationCode ID from the query.
-// Returns a *NotFoundError when no AuthorizationCode ID was found.
-func (_q *AuthorizationCodeQuery) FirstID(ctx context.Context) (id string, err error) {
+// FirstID returns the first OAuthToken ID from the query.
+// Returns a *NotFoundError when no OAuthToken ID was found.
+func (_q *OAuthTokenQuery) FirstID(ctx context.Context) (id string, err error) {
 	var ids []string
 	if ids, err = _q.Limit(1).IDs(setContextOp(ctx, _q.ctx, ent.OpQueryFirstID)); err != nil {
 		return
 	}
 	if len(ids) == 0 {
-		err = &NotFoundError{authorizationcode.Label}
+		err = &NotFoundError{oauthtoken.Label}
 		return
 	}
 	return ids[0], nil
 }
 
 // FirstIDX is like FirstID, but panics if an error occurs.
-func (_q *AuthorizationCodeQuery) FirstIDX(ctx context.Context) string {
+func (_q *OAuthTokenQuery) FirstIDX(ctx context.Context) string {
 	id, err := _q.FirstID(ctx)
 	if err != nil && !IsNotFound(err) {
 		panic(err)
@@ -106,10 +106,10 @@ func (_q *AuthorizationCodeQuery) FirstIDX(ctx context.Context) string {
 	return id
 }
 
-// Only returns a single AuthorizationCode entity found by the query, ensuring it only returns one.
-// Returns a *NotSingularError when more than one AuthorizationCode entity is found.
-// Returns a *NotFoundError when no AuthorizationCode entities are found.
-func (_q *AuthorizationCodeQuery) Only(ctx context.Context) (*AuthorizationCode, error) {
+// Only returns a single OAuthToken entity found by the query, ensuring it only returns one.
+// Returns a *NotSingularError when more than one OAuthToken entity is found.
+// Returns a *NotFoundError when no OAuthToken entities are found.
+func (_q *OAuthTokenQuery) Only(ctx context.Context) (*OAuthToken, error) {
 	nodes, err := _q.Limit(2).All(setContextOp(ctx, _q.ctx, ent.OpQueryOnly))
 	if err != nil {
 		return nil, err
@@ -118,14 +118,14 @@ func (_q *AuthorizationCodeQuery) Only(ctx context.Context) (*AuthorizationCode,
 	case 1:
 		return nodes[0], nil
 	case 0:
-		return nil, &NotFoundError{authorizationcode.Label}
+		return nil, &NotFoundError{oauthtoken.Label}
 	default:
-		return nil, &NotSingularError{authorizationcode.Label}
+		return nil, &NotSingularError{oauthtoken.Label}
 	}
 }
 
 // OnlyX is like Only, but panics if an error occurs.
-func (_q *AuthorizationCodeQuery) OnlyX(ctx context.Context) *AuthorizationCode {
+func (_q *OAuthTokenQuery) OnlyX(ctx context.Context) *OAuthToken {
 	node, err := _q.Only(ctx)
 	if err != nil {
 		panic(err)
@@ -133,10 +133,10 @@ func (_q *AuthorizationCodeQuery) OnlyX(ctx context.Context) *AuthorizationCode 
 	return node
 }
 
-// OnlyID is like Only, but returns the only AuthorizationCode ID in the query.
-// Returns a *NotSingularError when more than one AuthorizationCode ID is found.
+// OnlyID is like Only, but returns the only OAuthToken ID in the query.
+// Returns a *NotSingularError when more than one OAuthToken ID is found.
 // Returns a *NotFoundError when no entities are found.
-func (_q *AuthorizationCodeQuery) OnlyID(ctx context.Context) (id string, err error) {
+func (_q *OAuthTokenQuery) OnlyID(ctx context.Context) (id string, err error) {
 	var ids []string
 	if ids, err = _q.Limit(2).IDs(setContextOp(ctx, _q.ctx, ent.OpQueryOnlyID)); err != nil {
 		return
@@ -145,15 +145,15 @@ func (_q *AuthorizationCodeQuery) OnlyID(ctx context.Context) (id string, err er
 	case 1:
 		id = ids[0]
 	case 0:
-		err = &NotFoundError{authorizationcode.Label}
+		err = &NotFoundError{oauthtoken.Label}
 	default:
-		err = &NotSingularError{authorizationcode.Label}
+		err = &NotSingularError{oauthtoken.Label}
 	}
 	return
 }
 
 // OnlyIDX is like OnlyID, but panics if an error occurs.
-func (_q *AuthorizationCodeQuery) OnlyIDX(ctx context.Context) string {
+func (_q *OAuthTokenQuery) OnlyIDX(ctx context.Context) string {
 	id, err := _q.OnlyID(ctx)
 	if err != nil {
 		panic(err)
@@ -161,18 +161,18 @@ func (_q *AuthorizationCodeQuery) OnlyIDX(ctx context.Context) string {
 	return id
 }
 
-// All executes the query and returns a list of AuthorizationCodes.
-func (_q *AuthorizationCodeQuery) All(ctx context.Context) ([]*AuthorizationCode, error) {
+// All executes the query and returns a list of OAuthTokens.
+func (_q *OAuthTokenQuery) All(ctx context.Context) ([]*OAuthToken, error) {
 	ctx = setContextOp(ctx, _q.ctx, ent.OpQueryAll)
 	if err := _q.prepareQuery(ctx); err != nil {
 		return nil, err
 	}
-	qr := querierAll[[]*AuthorizationCode, *AuthorizationCodeQuery]()
-	return withInterceptors[[]*AuthorizationCode](ctx, _q, qr, _q.inters)
+	qr := querierAll[[]*OAuthToken, *OAuthTokenQuery]()
+	return withInterceptors[[]*OAuthToken](ctx, _q, qr, _q.inters)
 }
 
 // AllX is like All, but panics if an error occurs.
-func (_q *AuthorizationCodeQuery) AllX(ctx context.Context) []*AuthorizationCode {
+func (_q *OAuthTokenQuery) AllX(ctx context.Context) []*OAuthToken {
 	nodes, err := _q.All(ctx)
 	if err != nil {
 		panic(err)
@@ -180,20 +180,20 @@ func (_q *AuthorizationCodeQuery) AllX(ctx context.Context) []*AuthorizationCode
 	return nodes
 }
 
-// IDs executes the query and returns a list of AuthorizationCode IDs.
-func (_q *AuthorizationCodeQuery) IDs(ctx context.Context) (ids []string, err error) {
+// IDs executes the query and returns a list of OAuthToken IDs.
+func (_q *OAuthTokenQuery) IDs(ctx context.Context) (ids []string, err error) {
 	if _q.ctx.Unique == nil && _q.path != nil {
 		_q.Unique(true)
 	}
 	ctx = setContextOp(ctx, _q.ctx, ent.OpQueryIDs)
-	if err = _q.Select(authorizationcode.FieldID).Scan(ctx, &ids); err != nil {
+	if err = _q.Select(oauthtoken.FieldID).Scan(ctx, &ids); err != nil {
 		return nil, err
 	}
 	return ids, nil
 }
 
 // IDsX is like IDs, but panics if an error occurs.
-func (_q *AuthorizationCodeQuery) IDsX(ctx context.Context) []string {
+func (_q *OAuthTokenQuery) IDsX(ctx context.Context) []string {
 	ids, err := _q.IDs(ctx)
 	if err != nil {
 		panic(err)
@@ -202,16 +202,16 @@ func (_q *AuthorizationCodeQuery) IDsX(ctx context.Context) []string {
 }
 
 // Count returns the count of the given query.
-func (_q *AuthorizationCodeQuery) Count(ctx context.Context) (int, error) {
+func (_q *OAuthTokenQuery) Count(ctx context.Context) (int, error) {
 	ctx = setContextOp(ctx, _q.ctx, ent.OpQueryCount)
 	if err := _q.prepareQuery(ctx); err != nil {
 		return 0, err
 	}
-	return withInterceptors[int](ctx, _q, querierCount[*AuthorizationCodeQuery](), _q.inters)
+	return withInterceptors[int](ctx, _q, querierCount[*OAuthTokenQuery](), _q.inters)
 }
 
 // CountX is like Count, but panics if an error occurs.
-func (_q *AuthorizationCodeQuery) CountX(ctx context.Context) int {
+func (_q *OAuthTokenQuery) CountX(ctx context.Context) int {
 	count, err := _q.Count(ctx)
 	if err != nil {
 		panic(err)
@@ -220,7 +220,7 @@ func (_q *AuthorizationCodeQuery) CountX(ctx context.Context) int {
 }
 
 // Exist returns true if the query has elements in the graph.
-func (_q *AuthorizationCodeQuery) Exist(ctx context.Context) (bool, error) {
+func (_q *OAuthTokenQuery) Exist(ctx context.Context) (bool, error) {
 	ctx = setContextOp(ctx, _q.ctx, ent.OpQueryExist)
 	switch _, err := _q.FirstID(ctx); {
 	case IsNotFound(err):
@@ -233,7 +233,7 @@ func (_q *AuthorizationCodeQuery) Exist(ctx context.Context) (bool, error) {
 }
 
 // ExistX is like Exist, but panics if an error occurs.
-func (_q *AuthorizationCodeQuery) ExistX(ctx context.Context) bool {
+func (_q *OAuthTokenQuery) ExistX(ctx context.Context) bool {
 	exist, err := _q.Exist(ctx)
 	if err != nil {
 		panic(err)
@@ -241,18 +241,18 @@ func (_q *AuthorizationCodeQuery) ExistX(ctx context.Context) bool {
 	return exist
 }
 
-// Clone returns a duplicate of the AuthorizationCodeQuery builder, including all associated steps. It can be
+// Clone returns a duplicate of the OAuthTokenQuery builder, including all associated steps. It can be
 // used to prepare common query builders and use them differently after the clone is made.
-func (_q *AuthorizationCodeQuery) Clone() *AuthorizationCodeQuery {
+func (_q *OAuthTokenQuery) Clone() *OAuthTokenQuery {
 	if _q == nil {
 		return nil
 	}
-	return &AuthorizationCodeQuery{
+	return &OAuthTokenQuery{
 		config:     _q.config,
 		ctx:        _q.ctx.Clone(),
-		order:      append([]authorizationcode.OrderOption{}, _q.order...),
+		order:      append([]oauthtoken.OrderOption{}, _q.order...),
 		inters:     append([]Interceptor{}, _q.inters...),
-		predicates: append([]predicate.AuthorizationCode{}, _q.predicates...),
+		predicates: append([]predicate.OAuthToken{}, _q.predicates...),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -270,15 +270,15 @@ func (_q *AuthorizationCodeQuery) Clone() *AuthorizationCodeQuery {
 //		Count int `json:"count,omitempty"`
 //	}
 //
-//	client.AuthorizationCode.Query().
-//		GroupBy(authorizationcode.FieldCreatedAt).
+//	client.OAuthToken.Query().
+//		GroupBy(oauthtoken.FieldCreatedAt).
 //		Aggregate(ent.Count()).
 //		Scan(ctx, &v)
-func (_q *AuthorizationCodeQuery) GroupBy(field string, fields ...string) *AuthorizationCodeGroupBy {
+func (_q *OAuthTokenQuery) GroupBy(field string, fields ...string) *OAuthTokenGroupBy {
 	_q.ctx.Fields = append([]string{field}, fields...)
-	grbuild := &AuthorizationCodeGroupBy{build: _q}
+	grbuild := &OAuthTokenGroupBy{build: _q}
 	grbuild.flds = &_q.ctx.Fields
-	grbuild.label = authorizationcode.Label
+	grbuild.label = oauthtoken.Label
 	grbuild.scan = grbuild.Scan
 	return grbuild
 }
@@ -292,23 +292,23 @@ func (_q *AuthorizationCodeQuery) GroupBy(field string, fields ...string) *Autho
 //		CreatedAt time.Time `json:"created_at,omitempty"`
 //	}
 //
-//	client.AuthorizationCode.Query().
-//		Select(authorizationcode.FieldCreatedAt).
+//	client.OAuthToken.Query().
+//		Select(oauthtoken.FieldCreatedAt).
 //		Scan(ctx, &v)
-func (_q *AuthorizationCodeQuery) Select(fields ...string) *AuthorizationCodeSelect {
+func (_q *OAuthTokenQuery) Select(fields ...string) *OAuthTokenSelect {
 	_q.ctx.Fields = append(_q.ctx.Fields, fields...)
-	sbuild := &AuthorizationCodeSelect{AuthorizationCodeQuery: _q}
-	sbuild.label = authorizationcode.Label
+	sbuild := &OAuthTokenSelect{OAuthTokenQuery: _q}
+	sbuild.label = oauthtoken.Label
 	sbuild.flds, sbuild.scan = &_q.ctx.Fields, sbuild.Scan
 	return sbuild
 }
 
-// Aggregate returns a AuthorizationCodeSelect configured with the given aggregations.
-func (_q *AuthorizationCodeQuery) Aggregate(fns ...AggregateFunc) *AuthorizationCodeSelect {
+// Aggregate returns a OAuthTokenSelect configured with the given aggregations.
+func (_q *OAuthTokenQuery) Aggregate(fns ...AggregateFunc) *OAuthTokenSelect {
 	return _q.Select().Aggregate(fns...)
 }
 
-func (_q *AuthorizationCodeQuery) prepareQuery(ctx context.Context) error {
+func (_q *OAuthTokenQuery) prepareQuery(ctx context.Context) error {
 	for _, inter := range _q.inters {
 		if inter == nil {
 			return fmt.Errorf("ent: uninitialized interceptor (forgotten import ent/runtime?)")
@@ -320,7 +320,7 @@ func (_q *AuthorizationCodeQuery) prepareQuery(ctx context.Context) error {
 		}
 	}
 	for _, f := range _q.ctx.Fields {
-		if !authorizationcode.ValidColumn(f) {
+		if !oauthtoken.ValidColumn(f) {
 			return &ValidationError{Name: f, err: fmt.Errorf("ent: invalid field %q for query", f)}
 		}
 	}
@@ -334,16 +334,16 @@ func (_q *AuthorizationCodeQuery) prepareQuery(ctx context.Context) error {
 	return nil
 }
 
-func (_q *AuthorizationCodeQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*AuthorizationCode, error) {
+func (_q *OAuthTokenQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*OAuthToken, error) {
 	var (
-		nodes = []*AuthorizationCode{}
+		nodes = []*OAuthToken{}
 		_spec = _q.querySpec()
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
-		return (*AuthorizationCode).scanValues(nil, columns)
+		return (*OAuthToken).scanValues(nil, columns)
 	}
 	_spec.Assign = func(columns []string, values []any) error {
-		node := &AuthorizationCode{config: _q.config}
+		node := &OAuthToken{config: _q.config}
 		nodes = append(nodes, node)
 		return node.assignValues(columns, values)
 	}
@@ -367,7 +367,7 @@ func (_q *AuthorizationCodeQuery) sqlAll(ctx context.Context, hooks ...queryHook
 	return nodes, nil
 }
 
-func (_q *AuthorizationCodeQuery) sqlCount(ctx context.Context) (int, error) {
+func (_q *OAuthTokenQuery) sqlCount(ctx context.Context) (int, error) {
 	_spec := _q.querySpec()
 	if len(_q.modifiers) > 0 {
 		_spec.Modifiers = _q.modifiers
@@ -379,8 +379,8 @@ func (_q *AuthorizationCodeQuery) sqlCount(ctx context.Context) (int, error) {
 	return sqlgraph.CountNodes(ctx, _q.driver, _spec)
 }
 
-func (_q *AuthorizationCodeQuery) querySpec() *sqlgraph.QuerySpec {
-	_spec := sqlgraph.NewQuerySpec(authorizationcode.Table, authorizationcode.Columns, sqlgraph.NewFieldSpec(authorizationcode.FieldID, field.TypeString))
+func (_q *OAuthTokenQuery) querySpec() *sqlgraph.QuerySpec {
+	_spec := sqlgraph.NewQuerySpec(oauthtoken.Table, oauthtoken.Columns, sqlgraph.NewFieldSpec(oauthtoken.FieldID, field.TypeString))
 	_spec.From = _q.sql
 	if unique := _q.ctx.Unique; unique != nil {
 		_spec.Unique = *unique
@@ -389,9 +389,9 @@ func (_q *AuthorizationCodeQuery) querySpec() *sqlgraph.QuerySpec {
 	}
 	if fields := _q.ctx.Fields; len(fields) > 0 {
 		_spec.Node.Columns = make([]string, 0, len(fields))
-		_spec.Node.Columns = append(_spec.Node.Columns, authorizationcode.FieldID)
+		_spec.Node.Columns = append(_spec.Node.Columns, oauthtoken.FieldID)
 		for i := range fields {
-			if fields[i] != authorizationcode.FieldID {
+			if fields[i] != oauthtoken.FieldID {
 				_spec.Node.Columns = append(_spec.Node.Columns, fields[i])
 			}
 		}
@@ -419,12 +419,12 @@ func (_q *AuthorizationCodeQuery) querySpec() *sqlgraph.QuerySpec {
 	return _spec
 }
 
-func (_q *AuthorizationCodeQuery) sqlQuery(ctx context.Context) *sql.Selector {
+func (_q *OAuthTokenQuery) sqlQuery(ctx context.Context) *sql.Selector {
 	builder := sql.Dialect(_q.driver.Dialect())
-	t1 := builder.Table(authorizationcode.Table)
+	t1 := builder.Table(oauthtoken.Table)
 	columns := _q.ctx.Fields
 	if len(columns) == 0 {
-		columns = authorizationcode.Columns
+		columns = oauthtoken.Columns
 	}
 	selector := builder.Select(t1.Columns(columns...)...).From(t1)
 	if _q.sql != nil {
@@ -457,7 +457,7 @@ func (_q *AuthorizationCodeQuery) sqlQuery(ctx context.Context) *sql.Selector {
 // ForUpdate locks the selected rows against concurrent updates, and prevent them from being
 // updated, deleted or "selected ... for update" by other sessions, until the transaction is
 // either committed or rolled-back.
-func (_q *AuthorizationCodeQuery) ForUpdate(opts ...sql.LockOption) *AuthorizationCodeQuery {
+func (_q *OAuthTokenQuery) ForUpdate(opts ...sql.LockOption) *OAuthTokenQuery {
 	if _q.driver.Dialect() == dialect.Postgres {
 		_q.Unique(false)
 	}
@@ -470,7 +470,7 @@ func (_q *AuthorizationCodeQuery) ForUpdate(opts ...sql.LockOption) *Authorizati
 // ForShare behaves similarly to ForUpdate, except that it acquires a shared mode lock
 // on any rows that are read. Other sessions can read the rows, but cannot modify them
 // until your transaction commits.
-func (_q *AuthorizationCodeQuery) ForShare(opts ...sql.LockOption) *AuthorizationCodeQuery {
+func (_q *OAuthTokenQuery) ForShare(opts ...sql.LockOption) *OAuthTokenQuery {
 	if _q.driver.Dialect() == dialect.Postgres {
 		_q.Unique(false)
 	}
@@ -481,33 +481,33 @@ func (_q *AuthorizationCodeQuery) ForShare(opts ...sql.LockOption) *Authorizatio
 }
 
 // Modify adds a query modifier for attaching custom logic to queries.
-func (_q *AuthorizationCodeQuery) Modify(modifiers ...func(s *sql.Selector)) *AuthorizationCodeSelect {
+func (_q *OAuthTokenQuery) Modify(modifiers ...func(s *sql.Selector)) *OAuthTokenSelect {
 	_q.modifiers = append(_q.modifiers, modifiers...)
 	return _q.Select()
 }
 
-// AuthorizationCodeGroupBy is the group-by builder for AuthorizationCode entities.
-type AuthorizationCodeGroupBy struct {
+// OAuthTokenGroupBy is the group-by builder for OAuthToken entities.
+type OAuthTokenGroupBy struct {
 	selector
-	build *AuthorizationCodeQuery
+	build *OAuthTokenQuery
 }
 
 // Aggregate adds the given aggregation functions to the group-by query.
-func (_g *AuthorizationCodeGroupBy) Aggregate(fns ...AggregateFunc) *AuthorizationCodeGroupBy {
+func (_g *OAuthTokenGroupBy) Aggregate(fns ...AggregateFunc) *OAuthTokenGroupBy {
 	_g.fns = append(_g.fns, fns...)
 	return _g
 }
 
 // Scan applies the selector query and scans the result into the given value.
-func (_g *AuthorizationCodeGroupBy) Scan(ctx context.Context, v any) error {
+func (_g *OAuthTokenGroupBy) Scan(ctx context.Context, v any) error {
 	ctx = setContextOp(ctx, _g.build.ctx, ent.OpQueryGroupBy)
 	if err := _g.build.prepareQuery(ctx); err != nil {
 		return err
 	}
-	return scanWithInterceptors[*AuthorizationCodeQuery, *AuthorizationCodeGroupBy](ctx, _g.build, _g, _g.build.inters, v)
+	return scanWithInterceptors[*OAuthTokenQuery, *OAuthTokenGroupBy](ctx, _g.build, _g, _g.build.inters, v)
 }
 
-func (_g *AuthorizationCodeGroupBy) sqlScan(ctx context.Context, root *AuthorizationCodeQuery, v any) error {
+func (_g *OAuthTokenGroupBy) sqlScan(ctx context.Context, root *OAuthTokenQuery, v any) error {
 	selector := root.sqlQuery(ctx).Select()
 	aggregation := make([]string, 0, len(_g.fns))
 	for _, fn := range _g.fns {
@@ -534,28 +534,28 @@ func (_g *AuthorizationCodeGroupBy) sqlScan(ctx context.Context, root *Authoriza
 	return sql.ScanSlice(rows, v)
 }
 
-// AuthorizationCodeSelect is the builder for selecting fields of AuthorizationCode entities.
-type AuthorizationCodeSelect struct {
-	*AuthorizationCodeQuery
+// OAuthTokenSelect is the builder for selecting fields of OAuthToken entities.
+type OAuthTokenSelect struct {
+	*OAuthTokenQuery
 	selector
 }
 
 // Aggregate adds the given aggregation functions to the selector query.
-func (_s *AuthorizationCodeSelect) Aggregate(fns ...AggregateFunc) *AuthorizationCodeSelect {
+func (_s *OAuthTokenSelect) Aggregate(fns ...AggregateFunc) *OAuthTokenSelect {
 	_s.fns = append(_s.fns, fns...)
 	return _s
 }
 
 // Scan applies the selector query and scans the result into the given value.
-func (_s *AuthorizationCodeSelect) Scan(ctx context.Context, v any) error {
+func (_s *OAuthTokenSelect) Scan(ctx context.Context, v any) error {
 	ctx = setContextOp(ctx, _s.ctx, ent.OpQuerySelect)
 	if err := _s.prepareQuery(ctx); err != nil {
 		return err
 	}
-	return scanWithInterceptors[*AuthorizationCodeQuery, *AuthorizationCodeSelect](ctx, _s.AuthorizationCodeQuery, _s, _s.inters, v)
+	return scanWithInterceptors[*OAuthTokenQuery, *OAuthTokenSelect](ctx, _s.OAuthTokenQuery, _s, _s.inters, v)
 }
 
-func (_s *AuthorizationCodeSelect) sqlScan(ctx context.Context, root *AuthorizationCodeQuery, v any) error {
+func (_s *OAuthTokenSelect) sqlScan(ctx context.Context, root *OAuthTokenQuery, v any) error {
 	selector := root.sqlQuery(ctx)
 	aggregation := make([]string, 0, len(_s.fns))
 	for _, fn := range _s.fns {
@@ -577,7 +577,7 @@ func (_s *AuthorizationCodeSelect) sqlScan(ctx context.Context, root *Authorizat
 }
 
 // Modify adds a query modifier for attaching custom logic to queries.
-func (_s *AuthorizationCodeSelect) Modify(modifiers ...func(s *sql.Selector)) *AuthorizationCodeSelect {
+func (_s *OAuthTokenSelect) Modify(modifiers ...func(s *sql.Selector)) *OAuthTokenSelect {
 	_s.modifiers = append(_s.modifiers, modifiers...)
 	return _s
 }

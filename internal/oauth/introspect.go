@@ -1,0 +1,112 @@
+package oauth
+
+import (
+	"context"
+	"time"
+
+	"github.com/ory/fosite"
+
+	"usergraph/ent"
+	"usergraph/internal/apperr"
+	"usergraph/internal/auth"
+)
+
+// Kinds of introspected token.
+const (
+	TokenAccess  = "access_token"
+	TokenRefresh = "refresh_token"
+)
+
+// TokenInfo describes a live token.
+type TokenInfo struct {
+	Kind      string // TokenAccess or TokenRefresh
+	ClientID  string // "" for a first-party token (GraphQL login)
+	Subject   string // the user id, or the client id for client_credentials
+	Scope     []string
+	IssuedAt  time.Time
+	ExpiresAt time.Time
+	User      *ent.User        // nil for a client token
+	Client    *ent.OAuthClient // nil for a first-party token
+}
+
+// Introspect handles /oauth/introspect (liquid-behaviour.md §7.3, RFC 7662). The caller is a
+// client token (client_credentials) whose scope, and whose client's current scope, allow
+// client:oauth:introspect. It returns nil for a token that is unknown, expired, revoked, or
+// whose user is banned: exactly the tokens the API would refuse. location names where token
+// was read from, for the validation error.
+func (s *Service) Introspect(ctx context.Context, token, location string) (*TokenInfo, error) {
+	id, err := auth.Require(ctx)
+	if err != nil || !id.IsClient() {
+		return nil, apperr.New(apperr.Unauthorized, nil)
+	}
+	caller, err := s.findClient(ctx, id.ClientID)
+	if err != nil {
+		return nil, err
+	}
+	if caller == nil {
+		return nil, apperr.New(apperr.Unauthorized, nil)
+	}
+	// Liquid's session check: the token's scope and the client's (so a scope removed from the
+	// client takes effect at once).
+	if !s.scopes.Allowed(ScopeIntrospect, id.Scope) || !s.scopes.Allowed(ScopeIntrospect, caller.scope) {
+		return nil, apperr.New(apperr.InsufficientPrivileges, nil)
+	}
+	if token == "" {
+		return nil, apperr.Field(location, "token")
+	}
+	return s.tokenInfo(ctx, token)
+}
+
+func (s *Service) tokenInfo(ctx context.Context, token string) (*TokenInfo, error) {
+	// An access token is any JWT the API accepts, OAuth or first-party.
+	id, claims, err := s.auth.Inspect(ctx, token)
+	if err == nil {
+		info := &TokenInfo{Kind: TokenAccess, ClientID: id.ClientID, Subject: claims.Subject, Scope: id.Scope,
+			IssuedAt: claims.IssuedAt, ExpiresAt: claims.ExpiresAt, User: id.User}
+		return s.withClient(ctx, info)
+	}
+	if !refused(err) {
+		return nil, err
+	}
+	// A refresh token: found only while active, unexpired, with a live session.
+	req, err := s.store.GetRefreshTokenSession(ctx, s.strategy.RefreshTokenSignature(ctx, token), nil)
+	if err != nil {
+		return nil, nil
+	}
+	if err := s.strategy.ValidateRefreshToken(ctx, req, token); err != nil {
+		return nil, nil
+	}
+	sess := req.GetSession().(*Session)
+	live, err := s.auth.LiveSession(ctx, sess.SessionID)
+	if err != nil {
+		if refused(err) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	info := &TokenInfo{Kind: TokenRefresh, ClientID: req.GetClient().GetID(), Subject: sess.UserID, Scope: req.GetGrantedScopes(),
+		IssuedAt: req.GetRequestedAt(), ExpiresAt: sess.GetExpiresAt(fosite.RefreshToken), User: live.User}
+	if info.Subject == "" {
+		info.Subject = info.ClientID
+	}
+	return s.withClient(ctx, info)
+}
+
+func (s *Service) withClient(ctx context.Context, info *TokenInfo) (*TokenInfo, error) {
+	if info.ClientID == "" {
+		return info, nil
+	}
+	c, err := s.findClient(ctx, info.ClientID)
+	if err != nil {
+		return nil, err
+	}
+	if c != nil {
+		info.Client = c.c
+	}
+	return info, nil
+}
+
+// refused reports whether err is the API refusing a token, rather than a failure.
+func refused(err error) bool {
+	return apperr.Is(err, apperr.Unauthorized) || apperr.Is(err, apperr.Banned)
+}

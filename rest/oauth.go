@@ -1,0 +1,202 @@
+package rest
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"usergraph/internal/oauth"
+)
+
+// registerOAuth adds the OAuth 2 routes. /oauth/authorize, /oauth/token and /oauth/introspect
+// take every method, as Liquid's router.all does; the domain refuses what does not fit.
+func (a *API) registerOAuth(mux *http.ServeMux) {
+	if a.OAuth == nil {
+		return
+	}
+	mux.HandleFunc("/oauth/authorize", a.oauthAuthorize)
+	mux.HandleFunc("/oauth/token", a.oauthToken)
+	mux.HandleFunc("/oauth/revoke", a.oauthRevoke)
+	mux.HandleFunc("/oauth/introspect", a.oauthIntrospect)
+}
+
+func (a *API) oauthAuthorize(w http.ResponseWriter, r *http.Request) {
+	if e := formBody(r); e != nil {
+		oauthFail(w, r, e)
+		return
+	}
+	res, e := a.OAuth.Authorize(r.Context(), r, a.cookie(r))
+	if e != nil {
+		oauthFail(w, r, e)
+		return
+	}
+	if res.Redirect != "" {
+		http.Redirect(w, r, res.Redirect, http.StatusFound)
+		return
+	}
+	noStore(w)
+	writeJSON(w, http.StatusOK, map[string]string{"code": res.Code, "state": res.State})
+}
+
+func (a *API) oauthToken(w http.ResponseWriter, r *http.Request) {
+	if e := formBody(r); e != nil {
+		oauthFail(w, r, e)
+		return
+	}
+	t, e := a.OAuth.Token(r.Context(), r, oauth.Meta{IP: ClientIP(r, a.Config.ReverseProxy), UserAgent: r.UserAgent()})
+	if e != nil {
+		oauthFail(w, r, e)
+		return
+	}
+	noStore(w)
+	writeJSON(w, http.StatusOK, t)
+}
+
+func (a *API) oauthRevoke(w http.ResponseWriter, r *http.Request) {
+	if e := formBody(r); e != nil {
+		oauthFail(w, r, e)
+		return
+	}
+	if e := a.OAuth.Revoke(r.Context(), r); e != nil {
+		oauthFail(w, r, e)
+		return
+	}
+	noStore(w)
+	writeJSON(w, http.StatusOK, map[string]any{})
+}
+
+// oauthIntrospect answers in Liquid's envelope: {"ok":1,"data":{"tokenInfo":...}}.
+func (a *API) oauthIntrospect(w http.ResponseWriter, r *http.Request) {
+	f, err := fields(r)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	token, _ := f.Values["token"].(string)
+	if token == "" && f.Location != "query" {
+		// Liquid reads the token from the body or the query.
+		token = r.URL.Query().Get("token")
+	}
+	info, err := a.OAuth.Introspect(r.Context(), token, f.Location)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	noStore(w)
+	ok(w, http.StatusOK, map[string]any{"tokenInfo": renderTokenInfo(info)})
+}
+
+// renderTokenInfo writes RFC 7662's fields and Liquid's: scope is RFC 7662's space-separated
+// string, scopes Liquid's array; user is the public profile (for a client token, Liquid's
+// pseudo-user: the client's id, client id and role).
+func renderTokenInfo(t *oauth.TokenInfo) map[string]any {
+	if t == nil {
+		return nil
+	}
+	scopes := t.Scope
+	if scopes == nil {
+		scopes = []string{}
+	}
+	m := map[string]any{
+		"active": true,
+		"scope":  strings.Join(scopes, " "),
+		"scopes": scopes,
+		"sub":    t.Subject,
+		"exp":    t.ExpiresAt.Unix(),
+		"iat":    t.IssuedAt.Unix(),
+	}
+	if t.Kind == oauth.TokenAccess {
+		m["token_type"] = "Bearer"
+		m["accessTokenExpiresAt"] = jsTime(t.ExpiresAt)
+	} else {
+		m["token_type"] = oauth.TokenRefresh
+	}
+	if t.ClientID != "" {
+		m["client_id"] = t.ClientID
+	}
+	m["client"] = nil
+	if t.Client != nil {
+		m["client"] = map[string]any{"id": t.Client.ClientID, "displayName": t.Client.DisplayName, "role": t.Client.Role}
+	}
+	switch {
+	case t.User != nil:
+		m["user"] = map[string]any{"_id": t.User.ID, "username": t.User.Username, "firstName": t.User.FirstName,
+			"lastName": t.User.LastName, "role": t.User.Role}
+	case t.Client != nil:
+		m["user"] = map[string]any{"_id": t.Client.ID, "username": t.Client.ClientID, "role": t.Client.Role}
+	default:
+		m["user"] = nil
+	}
+	return m
+}
+
+func oauthFail(w http.ResponseWriter, r *http.Request, e *oauth.Error) {
+	if e.Redirect != "" {
+		http.Redirect(w, r, e.Redirect, http.StatusFound)
+		return
+	}
+	noStore(w)
+	writeJSON(w, e.Status, e.Body())
+}
+
+// noStore marks answers that carry credentials (RFC 6749 §5.1).
+func noStore(w http.ResponseWriter) {
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Pragma", "no-cache")
+}
+
+// formBody caps the body and turns a JSON object body into a form body: Liquid's docs show
+// JSON while its server (and fosite) read forms; usergraph takes both. Arrays become repeated
+// values, except scope, which is joined with spaces.
+func formBody(r *http.Request) *oauth.Error {
+	r.Body = http.MaxBytesReader(nil, r.Body, maxBody)
+	if !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+		return nil
+	}
+	bad := &oauth.Error{Name: "invalid_request", Description: "The body must be a JSON object of strings, or a form.", Status: http.StatusUnauthorized}
+	raw, err := io.ReadAll(r.Body)
+	if err != nil {
+		return bad
+	}
+	var m map[string]any
+	if len(bytes.TrimSpace(raw)) > 0 {
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.UseNumber()
+		if err := dec.Decode(&m); err != nil {
+			return bad
+		}
+	}
+	form := url.Values{}
+	for k, v := range m {
+		switch v := v.(type) {
+		case nil:
+		case string, json.Number, bool:
+			form.Set(k, fmt.Sprint(v))
+		case []any:
+			var vals []string
+			for _, item := range v {
+				switch item.(type) {
+				case string, json.Number, bool:
+					vals = append(vals, fmt.Sprint(item))
+				default:
+					return bad
+				}
+			}
+			if k == "scope" {
+				vals = []string{strings.Join(vals, " ")}
+			}
+			form[k] = vals
+		default:
+			return bad
+		}
+	}
+	enc := form.Encode()
+	r.Body = io.NopCloser(strings.NewReader(enc))
+	r.ContentLength = int64(len(enc))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return nil
+}
