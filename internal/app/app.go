@@ -16,6 +16,7 @@ import (
 
 	"usergraph/ent"
 	"usergraph/graph"
+	"usergraph/internal/access"
 	"usergraph/internal/accounts"
 	"usergraph/internal/auth"
 	"usergraph/internal/clients"
@@ -35,7 +36,11 @@ type App struct {
 	SQL      *sql.DB
 	Auth     *auth.Service
 	Accounts *accounts.Service
-	Handler  http.Handler
+	Access   *access.Service
+	Clients  *clients.Registry
+	// Routes are the REST routes served (the scope tests walk them).
+	Routes  []rest.Route
+	Handler http.Handler
 	Log      *slog.Logger
 
 	stop context.CancelFunc
@@ -102,7 +107,11 @@ func build(ctx context.Context, cfg *config.Config, client *ent.Client, sqlDB *s
 	if err != nil {
 		return nil, err
 	}
-	acc := accounts.New(client, cfg, authSvc, reg, mailer, limits, log)
+	accessSvc := access.New(client, reg, cfg)
+	if err := accessSvc.Seed(ctx); err != nil {
+		return nil, fmt.Errorf("seed roles: %w", err)
+	}
+	acc := accounts.New(client, cfg, authSvc, accessSvc, mailer, limits, log)
 	if err := acc.Bootstrap(ctx); err != nil {
 		return nil, fmt.Errorf("bootstrap: %w", err)
 	}
@@ -110,24 +119,27 @@ func build(ctx context.Context, cfg *config.Config, client *ent.Client, sqlDB *s
 		return nil, fmt.Errorf("bootstrap: %w", err)
 	}
 
+	origins := cors.New(append([]string{cfg.AppHost}, cfg.CORSAllowedOrigins...), func(ctx context.Context) ([]string, error) {
+		return clients.RedirectURIs(ctx, client)
+	}, log)
+	registry := clients.NewRegistry(client, accessSvc, cfg, origins.Reload)
+
 	mux := http.NewServeMux()
-	api := &rest.API{Accounts: acc, Auth: authSvc, Config: cfg, Log: log}
+	api := &rest.API{Accounts: acc, Clients: registry, Auth: authSvc, Config: cfg, Log: log}
 	api.Register(mux)
-	gql := graph.NewHandler(&graph.Resolver{Accounts: acc}, cfg.GraphQL)
+	gql := graph.NewHandler(&graph.Resolver{Accounts: acc, Clients: registry}, cfg.GraphQL)
 	mux.Handle("/graphql", graph.MetaMiddleware(func(r *http.Request) (string, string) {
 		return rest.ClientIP(r, cfg.ReverseProxy), r.UserAgent()
 	}, gql))
 	mux.Handle("GET /{$}", playground.Handler("usergraph", "/graphql"))
 
 	bg, stop := context.WithCancel(context.Background())
-	origins := cors.New(append([]string{cfg.AppHost}, cfg.CORSAllowedOrigins...), func(ctx context.Context) ([]string, error) {
-		return clients.RedirectURIs(ctx, client)
-	}, log)
 	go origins.Refresh(bg, 5*time.Minute)
-	a := &App{Config: cfg, DB: client, SQL: sqlDB, Auth: authSvc, Accounts: acc, Log: log, stop: stop,
+	a := &App{Config: cfg, DB: client, SQL: sqlDB, Auth: authSvc, Accounts: acc, Access: accessSvc, Clients: registry,
+		Routes: api.Routes(), Log: log, stop: stop,
 		Handler: recoverer(log, origins.Middleware(limits.Middleware(func(r *http.Request) string {
 			return rest.ClientIP(r, cfg.ReverseProxy)
-		}, authSvc.Middleware(mux))))}
+		}, authSvc.Middleware(accessSvc.Middleware(mux)))))}
 	go a.purgeLoop(bg)
 	return a, nil
 }
