@@ -609,3 +609,23 @@ func (s *Service) CreateUsers(ctx context.Context, via access.Via, f Fields, met
 	}
 	return len(recs), nil
 }
+
+// Users pages through every user with Relay cursors (GraphQL users): the shared profile:read
+// check, as GET …/list. Pages hold pagination.default-limit users unless first or last says
+// otherwise, and never more than pagination.max-limit.
+func (s *Service) Users(ctx context.Context, after *ent.Cursor, first *int, before *ent.Cursor, last *int,
+	orderBy *ent.UserOrder, where *ent.UserWhereInput) (*ent.UserConnection, error) {
+	if _, err := s.access.Require(ctx, access.Shared("profile:read")); err != nil {
+		return nil, err
+	}
+	p := s.cfg.Pagination
+	for _, n := range []*int{first, last} {
+		if n != nil && *n > p.MaxLimit {
+			*n = p.MaxLimit
+		}
+	}
+	if first == nil && last == nil {
+		first = &p.DefaultLimit
+	}
+	return s.db.User.Query().Paginate(ctx, after, first, before, last, ent.WithUserOrder(orderBy), ent.WithUserFilter(where.Filter))
+}
