@@ -292,8 +292,12 @@ func (a *API) roleOp(via access.Via, op func(context.Context, access.Via, accoun
 	}
 }
 
-func (a *API) createRole(via access.Via) http.HandlerFunc { return a.roleOp(via, a.Accounts.CreateRole) }
-func (a *API) updateRole(via access.Via) http.HandlerFunc { return a.roleOp(via, a.Accounts.UpdateRole) }
+func (a *API) createRole(via access.Via) http.HandlerFunc {
+	return a.roleOp(via, a.Accounts.CreateRole)
+}
+func (a *API) updateRole(via access.Via) http.HandlerFunc {
+	return a.roleOp(via, a.Accounts.UpdateRole)
+}
 
 func (a *API) deleteRole(via access.Via) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {

@@ -41,7 +41,7 @@ type App struct {
 	// Routes are the REST routes served (the scope tests walk them).
 	Routes  []rest.Route
 	Handler http.Handler
-	Log      *slog.Logger
+	Log     *slog.Logger
 
 	stop context.CancelFunc
 }

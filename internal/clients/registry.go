@@ -37,8 +37,12 @@ const ScopeList = "admin:system:client:read"
 
 // WriteScope and DeleteScope are the scopes needed to create or change, and to delete, a
 // client of role.
-func WriteScope(role string) string  { return "admin:system:" + strings.TrimSuffix(role, "_client") + "-client:write" }
-func DeleteScope(role string) string { return "admin:system:" + strings.TrimSuffix(role, "_client") + "-client:delete" }
+func WriteScope(role string) string {
+	return "admin:system:" + strings.TrimSuffix(role, "_client") + "-client:write"
+}
+func DeleteScope(role string) string {
+	return "admin:system:" + strings.TrimSuffix(role, "_client") + "-client:delete"
+}
 
 // AnyWrite and AnyDelete are met by a caller who may write (delete) clients of some role; the
 // role the request names decides which scope it needs.
