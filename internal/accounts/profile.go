@@ -198,20 +198,22 @@ func (s *Service) GetUser(ctx context.Context, userID string) (*UserView, error)
 }
 
 // SetPrivate switches the caller's account between private and public. It returns how many
-// pending follow requests going public accepted.
-func (s *Service) SetPrivate(ctx context.Context, f Fields) (int, error) {
+// pending follow requests going public accepted, and the account as updated (GraphQL answers
+// with it; reading it needs no further scope).
+func (s *Service) SetPrivate(ctx context.Context, f Fields) (int, *ent.User, error) {
 	id, err := s.requireUser(ctx, ScopeProfileWrite)
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	c := validate.New(f.Location)
 	c.Bool("state", f.get("state"), true)
 	if err := inputErr(c); err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	state, _ := f.get("state").(bool)
 	// There are no follow requests yet to approve when going public: the social graph adds them.
-	return 0, s.db.User.UpdateOneID(id.User.ID).SetIsPrivate(state).Exec(ctx)
+	u, err := s.db.User.UpdateOneID(id.User.ID).SetIsPrivate(state).Save(ctx)
+	return 0, u, err
 }
 
 // SetTwoFactor switches email 2FA on or off for the caller (POST /user/2fa).
