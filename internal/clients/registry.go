@@ -84,7 +84,8 @@ var createFields = []string{"id", "grants", "redirectUris", "isPublic", "secret"
 // check validates the create fields present in f (all required ones when create).
 func (r *Registry) check(c *access.Caller, f accounts.Fields, create bool, public bool) *validate.Checker {
 	ch := validate.New(f.Location)
-	if ch.StringLen("id", f.Get("id"), true, 8, 30) && !r.cfg.ClientIDRegex.MatchString(f.Str("id")) {
+	// Liquid requires id on update too; it is optional here (the target names the client).
+	if ch.StringLen("id", f.Get("id"), create, 8, 30) && f.Get("id") != nil && !r.cfg.ClientIDRegex.MatchString(f.Str("id")) {
 		ch.Add("id", f.Get("id"))
 	}
 	ch.StringArray("grants", f.Get("grants"), create, GrantClientCredentials, GrantAuthorizationCode, GrantRefreshToken, GrantPassword)
@@ -216,8 +217,8 @@ func (r *Registry) target(ctx context.Context, f accounts.Fields) (*ent.OAuthCli
 	return cl, err
 }
 
-// Update changes a client (PATCH /client/admin-api/update): {target (its _id), id, and any
-// other create field}. An unknown field is 401 InvalidField, as in Liquid. Making a client
+// Update changes a client (PATCH /client/admin-api/update): {target (its _id), and any create
+// field, id included}. An unknown field is 401 InvalidField, as in Liquid. Making a client
 // public removes its secret and its client_credentials grant; changing its id ends the
 // sessions granted under the old one.
 func (r *Registry) Update(ctx context.Context, f accounts.Fields) (*ent.OAuthClient, error) {
@@ -271,7 +272,7 @@ func (r *Registry) Update(ctx context.Context, f accounts.Fields) (*ent.OAuthCli
 	var updated *ent.OAuthClient
 	err = withTx(ctx, r.db, func(tx *ent.Tx) error {
 		up := tx.OAuthClient.UpdateOne(cl).SetIsPublic(public)
-		if id := f.Str("id"); id != cl.ClientID {
+		if id := f.Str("id"); f.Get("id") != nil && id != cl.ClientID {
 			taken, err := tx.OAuthClient.Query().Where(oauthclient.ClientID(id)).Exist(ctx)
 			if err != nil {
 				return err
