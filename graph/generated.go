@@ -295,6 +295,8 @@ type UserResolver interface {
 	CustomData(ctx context.Context, obj *ent.User) (any, error)
 	TwoFactorEnabled(ctx context.Context, obj *ent.User) (*bool, error)
 	Scope(ctx context.Context, obj *ent.User) ([]string, error)
+	IsSubscribed(ctx context.Context, obj *ent.User) (bool, error)
+	SubscriptionTier(ctx context.Context, obj *ent.User) (*string, error)
 }
 
 type executableSchema graphql.ExecutableSchemaState[ResolverRoot, DirectiveRoot, ComplexityRoot]
@@ -1854,10 +1856,8 @@ type User implements Node {
   followerCount: Int!
   isPrivate: Boolean!
   country: String
-  isSubscribed: Boolean!
   subscriptionActivatedAt: Time
   subscriptionExpiry: Time
-  subscriptionTier: String
   subscriptionCancelled: Boolean!
   subscriptionCancelledAt: Time
   invitedBy: String
@@ -2246,11 +2246,6 @@ input UserWhereInput {
   countryEqualFold: String
   countryContainsFold: String
   """
-  is_subscribed field predicates
-  """
-  isSubscribed: Boolean
-  isSubscribedNEQ: Boolean
-  """
   subscription_activated_at field predicates
   """
   subscriptionActivatedAt: Time
@@ -2276,24 +2271,6 @@ input UserWhereInput {
   subscriptionExpiryLTE: Time
   subscriptionExpiryIsNil: Boolean
   subscriptionExpiryNotNil: Boolean
-  """
-  subscription_tier field predicates
-  """
-  subscriptionTier: String
-  subscriptionTierNEQ: String
-  subscriptionTierIn: [String!]
-  subscriptionTierNotIn: [String!]
-  subscriptionTierGT: String
-  subscriptionTierGTE: String
-  subscriptionTierLT: String
-  subscriptionTierLTE: String
-  subscriptionTierContains: String
-  subscriptionTierHasPrefix: String
-  subscriptionTierHasSuffix: String
-  subscriptionTierIsNil: Boolean
-  subscriptionTierNotNil: Boolean
-  subscriptionTierEqualFold: String
-  subscriptionTierContainsFold: String
   """
   subscription_cancelled field predicates
   """
@@ -2368,6 +2345,10 @@ extend type User {
   customData: JSON @goField(forceResolver: true)
   twoFactorEnabled: Boolean @goField(forceResolver: true)
   scope: [String!] @goField(forceResolver: true)
+  "False once the subscription has lapsed or is on the base tier."
+  isSubscribed: Boolean! @goField(forceResolver: true)
+  "The base tier once the subscription has lapsed."
+  subscriptionTier: String @goField(forceResolver: true)
 }
 
 input UpdateProfileInput {
@@ -2632,14 +2613,10 @@ func (ec *executionContext) childFields_User(ctx context.Context, field graphql.
 		return ec.fieldContext_User_isPrivate(ctx, field)
 	case "country":
 		return ec.fieldContext_User_country(ctx, field)
-	case "isSubscribed":
-		return ec.fieldContext_User_isSubscribed(ctx, field)
 	case "subscriptionActivatedAt":
 		return ec.fieldContext_User_subscriptionActivatedAt(ctx, field)
 	case "subscriptionExpiry":
 		return ec.fieldContext_User_subscriptionExpiry(ctx, field)
-	case "subscriptionTier":
-		return ec.fieldContext_User_subscriptionTier(ctx, field)
 	case "subscriptionCancelled":
 		return ec.fieldContext_User_subscriptionCancelled(ctx, field)
 	case "subscriptionCancelledAt":
@@ -2668,6 +2645,10 @@ func (ec *executionContext) childFields_User(ctx context.Context, field graphql.
 		return ec.fieldContext_User_twoFactorEnabled(ctx, field)
 	case "scope":
 		return ec.fieldContext_User_scope(ctx, field)
+	case "isSubscribed":
+		return ec.fieldContext_User_isSubscribed(ctx, field)
+	case "subscriptionTier":
+		return ec.fieldContext_User_subscriptionTier(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type User", field.Name)
 }
@@ -7867,29 +7848,6 @@ func (ec *executionContext) fieldContext_User_country(_ context.Context, field g
 	return graphql.NewScalarFieldContext("User", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _User_isSubscribed(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_User_isSubscribed(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.IsSubscribed, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_User_isSubscribed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("User", field, false, false, errors.New("field of type Boolean does not have child fields"))
-}
-
 func (ec *executionContext) _User_subscriptionActivatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7934,29 +7892,6 @@ func (ec *executionContext) _User_subscriptionExpiry(ctx context.Context, field 
 }
 func (ec *executionContext) fieldContext_User_subscriptionExpiry(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("User", field, false, false, errors.New("field of type Time does not have child fields"))
-}
-
-func (ec *executionContext) _User_subscriptionTier(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_User_subscriptionTier(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.SubscriptionTier, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_User_subscriptionTier(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("User", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _User_subscriptionCancelled(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
@@ -8278,6 +8213,52 @@ func (ec *executionContext) _User_scope(ctx context.Context, field graphql.Colle
 	)
 }
 func (ec *executionContext) fieldContext_User_scope(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("User", field, true, true, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _User_isSubscribed(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_isSubscribed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.User().IsSubscribed(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_User_isSubscribed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("User", field, true, true, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _User_subscriptionTier(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_subscriptionTier(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.User().SubscriptionTier(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_User_subscriptionTier(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("User", field, true, true, errors.New("field of type String does not have child fields"))
 }
 
@@ -10338,7 +10319,7 @@ func (ec *executionContext) unmarshalInputUserWhereInput(ctx context.Context, ob
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "username", "usernameNEQ", "usernameIn", "usernameNotIn", "usernameGT", "usernameGTE", "usernameLT", "usernameLTE", "usernameContains", "usernameHasPrefix", "usernameHasSuffix", "usernameEqualFold", "usernameContainsFold", "firstName", "firstNameNEQ", "firstNameIn", "firstNameNotIn", "firstNameGT", "firstNameGTE", "firstNameLT", "firstNameLTE", "firstNameContains", "firstNameHasPrefix", "firstNameHasSuffix", "firstNameEqualFold", "firstNameContainsFold", "lastName", "lastNameNEQ", "lastNameIn", "lastNameNotIn", "lastNameGT", "lastNameGTE", "lastNameLT", "lastNameLTE", "lastNameContains", "lastNameHasPrefix", "lastNameHasSuffix", "lastNameEqualFold", "lastNameContainsFold", "middleName", "middleNameNEQ", "middleNameIn", "middleNameNotIn", "middleNameGT", "middleNameGTE", "middleNameLT", "middleNameLTE", "middleNameContains", "middleNameHasPrefix", "middleNameHasSuffix", "middleNameIsNil", "middleNameNotNil", "middleNameEqualFold", "middleNameContainsFold", "gender", "genderNEQ", "genderIn", "genderNotIn", "genderGT", "genderGTE", "genderLT", "genderLTE", "genderContains", "genderHasPrefix", "genderHasSuffix", "genderIsNil", "genderNotNil", "genderEqualFold", "genderContainsFold", "designation", "designationNEQ", "designationIn", "designationNotIn", "designationGT", "designationGTE", "designationLT", "designationLTE", "designationContains", "designationHasPrefix", "designationHasSuffix", "designationIsNil", "designationNotNil", "designationEqualFold", "designationContainsFold", "bio", "bioNEQ", "bioIn", "bioNotIn", "bioGT", "bioGTE", "bioLT", "bioLTE", "bioContains", "bioHasPrefix", "bioHasSuffix", "bioIsNil", "bioNotNil", "bioEqualFold", "bioContainsFold", "customLink", "customLinkNEQ", "customLinkIn", "customLinkNotIn", "customLinkGT", "customLinkGTE", "customLinkLT", "customLinkLTE", "customLinkContains", "customLinkHasPrefix", "customLinkHasSuffix", "customLinkIsNil", "customLinkNotNil", "customLinkEqualFold", "customLinkContainsFold", "pronouns", "pronounsNEQ", "pronounsIn", "pronounsNotIn", "pronounsGT", "pronounsGTE", "pronounsLT", "pronounsLTE", "pronounsContains", "pronounsHasPrefix", "pronounsHasSuffix", "pronounsIsNil", "pronounsNotNil", "pronounsEqualFold", "pronounsContainsFold", "organization", "organizationNEQ", "organizationIn", "organizationNotIn", "organizationGT", "organizationGTE", "organizationLT", "organizationLTE", "organizationContains", "organizationHasPrefix", "organizationHasSuffix", "organizationIsNil", "organizationNotNil", "organizationEqualFold", "organizationContainsFold", "preferredLanguage", "preferredLanguageNEQ", "preferredLanguageIn", "preferredLanguageNotIn", "preferredLanguageGT", "preferredLanguageGTE", "preferredLanguageLT", "preferredLanguageLTE", "preferredLanguageContains", "preferredLanguageHasPrefix", "preferredLanguageHasSuffix", "preferredLanguageEqualFold", "preferredLanguageContainsFold", "role", "roleNEQ", "roleIn", "roleNotIn", "roleGT", "roleGTE", "roleLT", "roleLTE", "roleContains", "roleHasPrefix", "roleHasSuffix", "roleEqualFold", "roleContainsFold", "profilePictureURL", "profilePictureURLNEQ", "profilePictureURLIn", "profilePictureURLNotIn", "profilePictureURLGT", "profilePictureURLGTE", "profilePictureURLLT", "profilePictureURLLTE", "profilePictureURLContains", "profilePictureURLHasPrefix", "profilePictureURLHasSuffix", "profilePictureURLIsNil", "profilePictureURLNotNil", "profilePictureURLEqualFold", "profilePictureURLContainsFold", "verified", "verifiedNEQ", "verifiedDate", "verifiedDateNEQ", "verifiedDateIn", "verifiedDateNotIn", "verifiedDateGT", "verifiedDateGTE", "verifiedDateLT", "verifiedDateLTE", "verifiedDateIsNil", "verifiedDateNotNil", "followingCount", "followingCountNEQ", "followingCountIn", "followingCountNotIn", "followingCountGT", "followingCountGTE", "followingCountLT", "followingCountLTE", "followerCount", "followerCountNEQ", "followerCountIn", "followerCountNotIn", "followerCountGT", "followerCountGTE", "followerCountLT", "followerCountLTE", "isPrivate", "isPrivateNEQ", "country", "countryNEQ", "countryIn", "countryNotIn", "countryGT", "countryGTE", "countryLT", "countryLTE", "countryContains", "countryHasPrefix", "countryHasSuffix", "countryIsNil", "countryNotNil", "countryEqualFold", "countryContainsFold", "isSubscribed", "isSubscribedNEQ", "subscriptionActivatedAt", "subscriptionActivatedAtNEQ", "subscriptionActivatedAtIn", "subscriptionActivatedAtNotIn", "subscriptionActivatedAtGT", "subscriptionActivatedAtGTE", "subscriptionActivatedAtLT", "subscriptionActivatedAtLTE", "subscriptionActivatedAtIsNil", "subscriptionActivatedAtNotNil", "subscriptionExpiry", "subscriptionExpiryNEQ", "subscriptionExpiryIn", "subscriptionExpiryNotIn", "subscriptionExpiryGT", "subscriptionExpiryGTE", "subscriptionExpiryLT", "subscriptionExpiryLTE", "subscriptionExpiryIsNil", "subscriptionExpiryNotNil", "subscriptionTier", "subscriptionTierNEQ", "subscriptionTierIn", "subscriptionTierNotIn", "subscriptionTierGT", "subscriptionTierGTE", "subscriptionTierLT", "subscriptionTierLTE", "subscriptionTierContains", "subscriptionTierHasPrefix", "subscriptionTierHasSuffix", "subscriptionTierIsNil", "subscriptionTierNotNil", "subscriptionTierEqualFold", "subscriptionTierContainsFold", "subscriptionCancelled", "subscriptionCancelledNEQ", "subscriptionCancelledAt", "subscriptionCancelledAtNEQ", "subscriptionCancelledAtIn", "subscriptionCancelledAtNotIn", "subscriptionCancelledAtGT", "subscriptionCancelledAtGTE", "subscriptionCancelledAtLT", "subscriptionCancelledAtLTE", "subscriptionCancelledAtIsNil", "subscriptionCancelledAtNotNil", "invitedBy", "invitedByNEQ", "invitedByIn", "invitedByNotIn", "invitedByGT", "invitedByGTE", "invitedByLT", "invitedByLTE", "invitedByContains", "invitedByHasPrefix", "invitedByHasSuffix", "invitedByIsNil", "invitedByNotNil", "invitedByEqualFold", "invitedByContainsFold", "isActive", "isActiveNEQ", "isBanned", "isBannedNEQ", "isDeleted", "isDeletedNEQ"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "username", "usernameNEQ", "usernameIn", "usernameNotIn", "usernameGT", "usernameGTE", "usernameLT", "usernameLTE", "usernameContains", "usernameHasPrefix", "usernameHasSuffix", "usernameEqualFold", "usernameContainsFold", "firstName", "firstNameNEQ", "firstNameIn", "firstNameNotIn", "firstNameGT", "firstNameGTE", "firstNameLT", "firstNameLTE", "firstNameContains", "firstNameHasPrefix", "firstNameHasSuffix", "firstNameEqualFold", "firstNameContainsFold", "lastName", "lastNameNEQ", "lastNameIn", "lastNameNotIn", "lastNameGT", "lastNameGTE", "lastNameLT", "lastNameLTE", "lastNameContains", "lastNameHasPrefix", "lastNameHasSuffix", "lastNameEqualFold", "lastNameContainsFold", "middleName", "middleNameNEQ", "middleNameIn", "middleNameNotIn", "middleNameGT", "middleNameGTE", "middleNameLT", "middleNameLTE", "middleNameContains", "middleNameHasPrefix", "middleNameHasSuffix", "middleNameIsNil", "middleNameNotNil", "middleNameEqualFold", "middleNameContainsFold", "gender", "genderNEQ", "genderIn", "genderNotIn", "genderGT", "genderGTE", "genderLT", "genderLTE", "genderContains", "genderHasPrefix", "genderHasSuffix", "genderIsNil", "genderNotNil", "genderEqualFold", "genderContainsFold", "designation", "designationNEQ", "designationIn", "designationNotIn", "designationGT", "designationGTE", "designationLT", "designationLTE", "designationContains", "designationHasPrefix", "designationHasSuffix", "designationIsNil", "designationNotNil", "designationEqualFold", "designationContainsFold", "bio", "bioNEQ", "bioIn", "bioNotIn", "bioGT", "bioGTE", "bioLT", "bioLTE", "bioContains", "bioHasPrefix", "bioHasSuffix", "bioIsNil", "bioNotNil", "bioEqualFold", "bioContainsFold", "customLink", "customLinkNEQ", "customLinkIn", "customLinkNotIn", "customLinkGT", "customLinkGTE", "customLinkLT", "customLinkLTE", "customLinkContains", "customLinkHasPrefix", "customLinkHasSuffix", "customLinkIsNil", "customLinkNotNil", "customLinkEqualFold", "customLinkContainsFold", "pronouns", "pronounsNEQ", "pronounsIn", "pronounsNotIn", "pronounsGT", "pronounsGTE", "pronounsLT", "pronounsLTE", "pronounsContains", "pronounsHasPrefix", "pronounsHasSuffix", "pronounsIsNil", "pronounsNotNil", "pronounsEqualFold", "pronounsContainsFold", "organization", "organizationNEQ", "organizationIn", "organizationNotIn", "organizationGT", "organizationGTE", "organizationLT", "organizationLTE", "organizationContains", "organizationHasPrefix", "organizationHasSuffix", "organizationIsNil", "organizationNotNil", "organizationEqualFold", "organizationContainsFold", "preferredLanguage", "preferredLanguageNEQ", "preferredLanguageIn", "preferredLanguageNotIn", "preferredLanguageGT", "preferredLanguageGTE", "preferredLanguageLT", "preferredLanguageLTE", "preferredLanguageContains", "preferredLanguageHasPrefix", "preferredLanguageHasSuffix", "preferredLanguageEqualFold", "preferredLanguageContainsFold", "role", "roleNEQ", "roleIn", "roleNotIn", "roleGT", "roleGTE", "roleLT", "roleLTE", "roleContains", "roleHasPrefix", "roleHasSuffix", "roleEqualFold", "roleContainsFold", "profilePictureURL", "profilePictureURLNEQ", "profilePictureURLIn", "profilePictureURLNotIn", "profilePictureURLGT", "profilePictureURLGTE", "profilePictureURLLT", "profilePictureURLLTE", "profilePictureURLContains", "profilePictureURLHasPrefix", "profilePictureURLHasSuffix", "profilePictureURLIsNil", "profilePictureURLNotNil", "profilePictureURLEqualFold", "profilePictureURLContainsFold", "verified", "verifiedNEQ", "verifiedDate", "verifiedDateNEQ", "verifiedDateIn", "verifiedDateNotIn", "verifiedDateGT", "verifiedDateGTE", "verifiedDateLT", "verifiedDateLTE", "verifiedDateIsNil", "verifiedDateNotNil", "followingCount", "followingCountNEQ", "followingCountIn", "followingCountNotIn", "followingCountGT", "followingCountGTE", "followingCountLT", "followingCountLTE", "followerCount", "followerCountNEQ", "followerCountIn", "followerCountNotIn", "followerCountGT", "followerCountGTE", "followerCountLT", "followerCountLTE", "isPrivate", "isPrivateNEQ", "country", "countryNEQ", "countryIn", "countryNotIn", "countryGT", "countryGTE", "countryLT", "countryLTE", "countryContains", "countryHasPrefix", "countryHasSuffix", "countryIsNil", "countryNotNil", "countryEqualFold", "countryContainsFold", "subscriptionActivatedAt", "subscriptionActivatedAtNEQ", "subscriptionActivatedAtIn", "subscriptionActivatedAtNotIn", "subscriptionActivatedAtGT", "subscriptionActivatedAtGTE", "subscriptionActivatedAtLT", "subscriptionActivatedAtLTE", "subscriptionActivatedAtIsNil", "subscriptionActivatedAtNotNil", "subscriptionExpiry", "subscriptionExpiryNEQ", "subscriptionExpiryIn", "subscriptionExpiryNotIn", "subscriptionExpiryGT", "subscriptionExpiryGTE", "subscriptionExpiryLT", "subscriptionExpiryLTE", "subscriptionExpiryIsNil", "subscriptionExpiryNotNil", "subscriptionCancelled", "subscriptionCancelledNEQ", "subscriptionCancelledAt", "subscriptionCancelledAtNEQ", "subscriptionCancelledAtIn", "subscriptionCancelledAtNotIn", "subscriptionCancelledAtGT", "subscriptionCancelledAtGTE", "subscriptionCancelledAtLT", "subscriptionCancelledAtLTE", "subscriptionCancelledAtIsNil", "subscriptionCancelledAtNotNil", "invitedBy", "invitedByNEQ", "invitedByIn", "invitedByNotIn", "invitedByGT", "invitedByGTE", "invitedByLT", "invitedByLTE", "invitedByContains", "invitedByHasPrefix", "invitedByHasSuffix", "invitedByIsNil", "invitedByNotNil", "invitedByEqualFold", "invitedByContainsFold", "isActive", "isActiveNEQ", "isBanned", "isBannedNEQ", "isDeleted", "isDeletedNEQ"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -12158,20 +12139,6 @@ func (ec *executionContext) unmarshalInputUserWhereInput(ctx context.Context, ob
 				return it, err
 			}
 			it.CountryContainsFold = data
-		case "isSubscribed":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isSubscribed"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.IsSubscribed = data
-		case "isSubscribedNEQ":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isSubscribedNEQ"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.IsSubscribedNEQ = data
 		case "subscriptionActivatedAt":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subscriptionActivatedAt"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
@@ -12312,111 +12279,6 @@ func (ec *executionContext) unmarshalInputUserWhereInput(ctx context.Context, ob
 				return it, err
 			}
 			it.SubscriptionExpiryNotNil = data
-		case "subscriptionTier":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subscriptionTier"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.SubscriptionTier = data
-		case "subscriptionTierNEQ":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subscriptionTierNEQ"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.SubscriptionTierNEQ = data
-		case "subscriptionTierIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subscriptionTierIn"))
-			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.SubscriptionTierIn = data
-		case "subscriptionTierNotIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subscriptionTierNotIn"))
-			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.SubscriptionTierNotIn = data
-		case "subscriptionTierGT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subscriptionTierGT"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.SubscriptionTierGT = data
-		case "subscriptionTierGTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subscriptionTierGTE"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.SubscriptionTierGTE = data
-		case "subscriptionTierLT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subscriptionTierLT"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.SubscriptionTierLT = data
-		case "subscriptionTierLTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subscriptionTierLTE"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.SubscriptionTierLTE = data
-		case "subscriptionTierContains":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subscriptionTierContains"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.SubscriptionTierContains = data
-		case "subscriptionTierHasPrefix":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subscriptionTierHasPrefix"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.SubscriptionTierHasPrefix = data
-		case "subscriptionTierHasSuffix":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subscriptionTierHasSuffix"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.SubscriptionTierHasSuffix = data
-		case "subscriptionTierIsNil":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subscriptionTierIsNil"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.SubscriptionTierIsNil = data
-		case "subscriptionTierNotNil":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subscriptionTierNotNil"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.SubscriptionTierNotNil = data
-		case "subscriptionTierEqualFold":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subscriptionTierEqualFold"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.SubscriptionTierEqualFold = data
-		case "subscriptionTierContainsFold":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subscriptionTierContainsFold"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.SubscriptionTierContainsFold = data
 		case "subscriptionCancelled":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subscriptionCancelled"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -14045,17 +13907,10 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 			}
 		case "country":
 			out.Values[i] = ec._User_country(ctx, field, obj)
-		case "isSubscribed":
-			out.Values[i] = ec._User_isSubscribed(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
 		case "subscriptionActivatedAt":
 			out.Values[i] = ec._User_subscriptionActivatedAt(ctx, field, obj)
 		case "subscriptionExpiry":
 			out.Values[i] = ec._User_subscriptionExpiry(ctx, field, obj)
-		case "subscriptionTier":
-			out.Values[i] = ec._User_subscriptionTier(ctx, field, obj)
 		case "subscriptionCancelled":
 			out.Values[i] = ec._User_subscriptionCancelled(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -14321,6 +14176,75 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 					}
 				}()
 				res = ec._User_scope(ctx, field, obj)
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "isSubscribed":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._User_isSubscribed(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "subscriptionTier":
+			field := field
+
+			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._User_subscriptionTier(ctx, field, obj)
 				return res
 			}
 

@@ -91,3 +91,15 @@ func (r *userResolver) Scope(ctx context.Context, obj *ent.User) ([]string, erro
 	}
 	return obj.Scope, nil
 }
+
+// IsSubscribed is the resolver for the isSubscribed field.
+func (r *userResolver) IsSubscribed(ctx context.Context, obj *ent.User) (bool, error) {
+	subscribed, _ := r.Accounts.PresentedSubscription(obj)
+	return subscribed, nil
+}
+
+// SubscriptionTier is the resolver for the subscriptionTier field.
+func (r *userResolver) SubscriptionTier(ctx context.Context, obj *ent.User) (*string, error) {
+	_, tier := r.Accounts.PresentedSubscription(obj)
+	return tier, nil
+}

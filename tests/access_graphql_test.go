@@ -61,6 +61,11 @@ func TestGraphQLAdministration(t *testing.T) {
 		t.Fatalf("subscription: %s", r.Raw)
 	}
 	expectGQL(t, gql(admin.Token, `mutation($id: ID!) { adminSetSubscription(id: $id, subscribed: true, tier: "premium") { isSubscribed } }`, map[string]any{"id": u.ID}), "ClientInputError")
+	// A lapsed subscription reads as the base tier, as in REST.
+	r = gql(admin.Token, `mutation($id: ID!) { adminSetSubscription(id: $id, subscribed: true, tier: "premium", expiry: "2001-01-01T00:00:00Z") { isSubscribed subscriptionTier } }`, map[string]any{"id": u.ID})
+	if fmt.Sprint(gqlData(t, r, "adminSetSubscription")) != "map[isSubscribed:false subscriptionTier:basic]" {
+		t.Fatalf("lapsed subscription: %s", r.Raw)
+	}
 	r = gql(admin.Token, `mutation($id: ID!) { adminCancelSubscription(id: $id, cancelled: true) { subscriptionCancelled } }`, map[string]any{"id": u.ID})
 	gqlData(t, r, "adminCancelSubscription")
 	r = gql(admin.Token, `mutation($id: ID!) { adminVerifyUser(id: $id, verified: true) { verified } }`, map[string]any{"id": u.ID})

@@ -111,6 +111,7 @@ func TestEveryRESTRouteRefusesATokenWithoutItsScope(t *testing.T) {
 	s := apitest.New(t, everyFeature)
 	reg := s.App.Access.Scopes()
 	cs := newCallers(t, s)
+	root := s.NewSuperAdmin(t, "root_admin").Token
 	param := regexp.MustCompile(`\{[^}]+\}`)
 	checked := 0
 	defer func() { t.Logf("%d protected routes checked", checked) }()
@@ -146,9 +147,11 @@ func TestEveryRESTRouteRefusesATokenWithoutItsScope(t *testing.T) {
 		if r.Status >= 500 {
 			t.Errorf("%s with %s: %d %s", rt.Pattern, holding(reg, rt.Scope, kind), r.Status, r.Raw)
 		}
-		if kind == "user" {
-			// Without a token at all: 401 Unauthorized.
-			call("").Expect(t, http.StatusUnauthorized, "Unauthorized")
+		// Without a token at all: 401 Unauthorized. The client API refuses user tokens, even
+		// one holding every scope.
+		call("").Expect(t, http.StatusUnauthorized, "Unauthorized")
+		if kind == "client" {
+			call(root).Expect(t, http.StatusUnauthorized, "Unauthorized")
 		}
 	}
 }

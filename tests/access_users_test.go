@@ -394,6 +394,7 @@ func TestLoginHistory(t *testing.T) {
 		t.Fatalf("admin read: %v", recs)
 	}
 	expectField(t, s.Get(t, "/user/admin-api/login-history", admin.Token), "target")
+	s.Get(t, "/user/admin-api/login-history?target="+unknownID, admin.Token).Expect(t, http.StatusNotFound, "NotFound")
 	c := s.NewClient(t, "audit-service", "internal_client")
 	s.Get(t, "/user/client-api/login-history?target="+u.ID+"&limit=1", c.Token).Expect(t, http.StatusOK, "")
 	s.Get(t, "/user/admin-api/login-history?target="+u.ID, u.Token).Expect(t, http.StatusUnauthorized, "InsufficientPrivileges")

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"usergraph/ent"
 	"usergraph/ent/user"
@@ -218,7 +219,7 @@ func (s *Service) SetSubscription(ctx context.Context, via access.Via, f Fields)
 	case string:
 		ident = v
 	case float64:
-		ident = validateNumber(v)
+		ident = numberText(v)
 	default:
 		ch.Add("subscriptionIdentifier", v)
 	}
@@ -249,7 +250,7 @@ func (s *Service) SetSubscription(ctx context.Context, via access.Via, f Fields)
 	return up.Save(ctx)
 }
 
-func validateNumber(v float64) string {
+func numberText(v float64) string {
 	b, _ := json.Marshal(v)
 	return string(b)
 }
@@ -278,6 +279,23 @@ func (s *Service) CancelSubscription(ctx context.Context, via access.Via, f Fiel
 		up.ClearSubscriptionCancelledAt()
 	}
 	return up.Save(ctx)
+}
+
+// SubscriptionActive reports whether u's subscription counts: subscribed, on a tier other than
+// the base tier, and not expired. Anything else is presented as the base tier, unsubscribed
+// (liquid-behaviour.md §4.18), in REST and GraphQL alike.
+func SubscriptionActive(u *ent.User, baseTier string) bool {
+	return u.IsSubscribed && u.SubscriptionTier != nil && *u.SubscriptionTier != baseTier &&
+		u.SubscriptionExpiry != nil && !time.Now().After(*u.SubscriptionExpiry)
+}
+
+// PresentedSubscription is what a reader is shown of u's subscription.
+func (s *Service) PresentedSubscription(u *ent.User) (subscribed bool, tier *string) {
+	if SubscriptionActive(u, s.cfg.Subscription.BaseTier) {
+		return true, u.SubscriptionTier
+	}
+	base := s.cfg.Subscription.BaseTier
+	return false, &base
 }
 
 // SubscriptionTier is one configured tier.

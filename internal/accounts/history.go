@@ -6,7 +6,9 @@ import (
 
 	"usergraph/ent"
 	"usergraph/ent/loginhistory"
+	"usergraph/ent/user"
 	"usergraph/internal/access"
+	"usergraph/internal/apperr"
 	"usergraph/internal/validate"
 )
 
@@ -23,7 +25,7 @@ func (s *Service) MyLoginHistory(ctx context.Context, f Fields) ([]*ent.LoginHis
 }
 
 // LoginHistory is any user's login history (GET …/login-history?target=). Unlike Liquid, the
-// target is validated.
+// target is validated, and an unknown one is 404.
 func (s *Service) LoginHistory(ctx context.Context, via access.Via, f Fields) ([]*ent.LoginHistory, error) {
 	if _, err := s.access.Through(ctx, via, access.Shared("profile:login-history:read")); err != nil {
 		return nil, err
@@ -33,7 +35,15 @@ func (s *Service) LoginHistory(ctx context.Context, via access.Via, f Fields) ([
 	if err := inputErr(ch); err != nil {
 		return nil, err
 	}
-	return s.loginHistory(ctx, strings.ToLower(f.str("target")), f)
+	target := strings.ToLower(f.str("target"))
+	exists, err := s.db.User.Query().Where(user.ID(target)).Exist(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !exists {
+		return nil, apperr.New(apperr.NotFound, nil)
+	}
+	return s.loginHistory(ctx, target, f)
 }
 
 // loginHistory returns a page of records, newest first. offset continues after the last
