@@ -13,6 +13,7 @@ import (
 	"usergraph/ent/oauthclient"
 	"usergraph/ent/oauthtoken"
 	"usergraph/ent/refreshtoken"
+	"usergraph/ent/role"
 	"usergraph/ent/session"
 	"usergraph/ent/user"
 
@@ -84,6 +85,7 @@ func checkColumn(t, c string) error {
 			oauthclient.Table:  oauthclient.ValidColumn,
 			oauthtoken.Table:   oauthtoken.ValidColumn,
 			refreshtoken.Table: refreshtoken.ValidColumn,
+			role.Table:         role.ValidColumn,
 			session.Table:      session.ValidColumn,
 			user.Table:         user.ValidColumn,
 		})

@@ -9,7 +9,26 @@ import (
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent/entc"
 	"entgo.io/ent/entc/gen"
+	"github.com/vektah/gqlparser/v2/ast"
 )
+
+// declareNodeScopes puts @hasScope on the generated node and nodes queries, which resolve to
+// users: the schema documents every operation's scope (schema/access.graphql).
+func declareNodeScopes(_ *gen.Graph, s *ast.Schema) error {
+	q := s.Types["Query"]
+	if q == nil {
+		return nil
+	}
+	for _, f := range q.Fields {
+		if f.Name == "node" || f.Name == "nodes" {
+			f.Directives = append(f.Directives, &ast.Directive{Name: "hasScope", Arguments: ast.ArgumentList{{
+				Name:  "scope",
+				Value: &ast.Value{Kind: ast.StringValue, Raw: "delegated:profile:read"},
+			}}})
+		}
+	}
+	return nil
+}
 
 func main() {
 	ex, err := entgql.NewExtension(
@@ -18,6 +37,7 @@ func main() {
 		entgql.WithConfigPath("../gqlgen.yml"),
 		entgql.WithWhereInputs(true),
 		entgql.WithRelaySpec(true),
+		entgql.WithSchemaHook(declareNodeScopes),
 	)
 	if err != nil {
 		log.Fatalf("entgql: %v", err)

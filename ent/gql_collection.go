@@ -136,11 +136,6 @@ func (_q *UserQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 				selectedFields = append(selectedFields, user.FieldCountry)
 				fieldSeen[user.FieldCountry] = struct{}{}
 			}
-		case "isSubscribed":
-			if _, ok := fieldSeen[user.FieldIsSubscribed]; !ok {
-				selectedFields = append(selectedFields, user.FieldIsSubscribed)
-				fieldSeen[user.FieldIsSubscribed] = struct{}{}
-			}
 		case "subscriptionActivatedAt":
 			if _, ok := fieldSeen[user.FieldSubscriptionActivatedAt]; !ok {
 				selectedFields = append(selectedFields, user.FieldSubscriptionActivatedAt)
@@ -150,11 +145,6 @@ func (_q *UserQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 			if _, ok := fieldSeen[user.FieldSubscriptionExpiry]; !ok {
 				selectedFields = append(selectedFields, user.FieldSubscriptionExpiry)
 				fieldSeen[user.FieldSubscriptionExpiry] = struct{}{}
-			}
-		case "subscriptionTier":
-			if _, ok := fieldSeen[user.FieldSubscriptionTier]; !ok {
-				selectedFields = append(selectedFields, user.FieldSubscriptionTier)
-				fieldSeen[user.FieldSubscriptionTier] = struct{}{}
 			}
 		case "subscriptionCancelled":
 			if _, ok := fieldSeen[user.FieldSubscriptionCancelled]; !ok {

@@ -317,10 +317,6 @@ type UserWhereInput struct {
 	CountryEqualFold    *string  `json:"countryEqualFold,omitempty"`
 	CountryContainsFold *string  `json:"countryContainsFold,omitempty"`
 
-	// "is_subscribed" field predicates.
-	IsSubscribed    *bool `json:"isSubscribed,omitempty"`
-	IsSubscribedNEQ *bool `json:"isSubscribedNEQ,omitempty"`
-
 	// "subscription_activated_at" field predicates.
 	SubscriptionActivatedAt       *time.Time  `json:"subscriptionActivatedAt,omitempty"`
 	SubscriptionActivatedAtNEQ    *time.Time  `json:"subscriptionActivatedAtNEQ,omitempty"`
@@ -344,23 +340,6 @@ type UserWhereInput struct {
 	SubscriptionExpiryLTE    *time.Time  `json:"subscriptionExpiryLTE,omitempty"`
 	SubscriptionExpiryIsNil  bool        `json:"subscriptionExpiryIsNil,omitempty"`
 	SubscriptionExpiryNotNil bool        `json:"subscriptionExpiryNotNil,omitempty"`
-
-	// "subscription_tier" field predicates.
-	SubscriptionTier             *string  `json:"subscriptionTier,omitempty"`
-	SubscriptionTierNEQ          *string  `json:"subscriptionTierNEQ,omitempty"`
-	SubscriptionTierIn           []string `json:"subscriptionTierIn,omitempty"`
-	SubscriptionTierNotIn        []string `json:"subscriptionTierNotIn,omitempty"`
-	SubscriptionTierGT           *string  `json:"subscriptionTierGT,omitempty"`
-	SubscriptionTierGTE          *string  `json:"subscriptionTierGTE,omitempty"`
-	SubscriptionTierLT           *string  `json:"subscriptionTierLT,omitempty"`
-	SubscriptionTierLTE          *string  `json:"subscriptionTierLTE,omitempty"`
-	SubscriptionTierContains     *string  `json:"subscriptionTierContains,omitempty"`
-	SubscriptionTierHasPrefix    *string  `json:"subscriptionTierHasPrefix,omitempty"`
-	SubscriptionTierHasSuffix    *string  `json:"subscriptionTierHasSuffix,omitempty"`
-	SubscriptionTierIsNil        bool     `json:"subscriptionTierIsNil,omitempty"`
-	SubscriptionTierNotNil       bool     `json:"subscriptionTierNotNil,omitempty"`
-	SubscriptionTierEqualFold    *string  `json:"subscriptionTierEqualFold,omitempty"`
-	SubscriptionTierContainsFold *string  `json:"subscriptionTierContainsFold,omitempty"`
 
 	// "subscription_cancelled" field predicates.
 	SubscriptionCancelled    *bool `json:"subscriptionCancelled,omitempty"`
@@ -1247,12 +1226,6 @@ func (i *UserWhereInput) P() (predicate.User, error) {
 	if i.CountryContainsFold != nil {
 		predicates = append(predicates, user.CountryContainsFold(*i.CountryContainsFold))
 	}
-	if i.IsSubscribed != nil {
-		predicates = append(predicates, user.IsSubscribedEQ(*i.IsSubscribed))
-	}
-	if i.IsSubscribedNEQ != nil {
-		predicates = append(predicates, user.IsSubscribedNEQ(*i.IsSubscribedNEQ))
-	}
 	if i.SubscriptionActivatedAt != nil {
 		predicates = append(predicates, user.SubscriptionActivatedAtEQ(*i.SubscriptionActivatedAt))
 	}
@@ -1312,51 +1285,6 @@ func (i *UserWhereInput) P() (predicate.User, error) {
 	}
 	if i.SubscriptionExpiryNotNil {
 		predicates = append(predicates, user.SubscriptionExpiryNotNil())
-	}
-	if i.SubscriptionTier != nil {
-		predicates = append(predicates, user.SubscriptionTierEQ(*i.SubscriptionTier))
-	}
-	if i.SubscriptionTierNEQ != nil {
-		predicates = append(predicates, user.SubscriptionTierNEQ(*i.SubscriptionTierNEQ))
-	}
-	if len(i.SubscriptionTierIn) > 0 {
-		predicates = append(predicates, user.SubscriptionTierIn(i.SubscriptionTierIn...))
-	}
-	if len(i.SubscriptionTierNotIn) > 0 {
-		predicates = append(predicates, user.SubscriptionTierNotIn(i.SubscriptionTierNotIn...))
-	}
-	if i.SubscriptionTierGT != nil {
-		predicates = append(predicates, user.SubscriptionTierGT(*i.SubscriptionTierGT))
-	}
-	if i.SubscriptionTierGTE != nil {
-		predicates = append(predicates, user.SubscriptionTierGTE(*i.SubscriptionTierGTE))
-	}
-	if i.SubscriptionTierLT != nil {
-		predicates = append(predicates, user.SubscriptionTierLT(*i.SubscriptionTierLT))
-	}
-	if i.SubscriptionTierLTE != nil {
-		predicates = append(predicates, user.SubscriptionTierLTE(*i.SubscriptionTierLTE))
-	}
-	if i.SubscriptionTierContains != nil {
-		predicates = append(predicates, user.SubscriptionTierContains(*i.SubscriptionTierContains))
-	}
-	if i.SubscriptionTierHasPrefix != nil {
-		predicates = append(predicates, user.SubscriptionTierHasPrefix(*i.SubscriptionTierHasPrefix))
-	}
-	if i.SubscriptionTierHasSuffix != nil {
-		predicates = append(predicates, user.SubscriptionTierHasSuffix(*i.SubscriptionTierHasSuffix))
-	}
-	if i.SubscriptionTierIsNil {
-		predicates = append(predicates, user.SubscriptionTierIsNil())
-	}
-	if i.SubscriptionTierNotNil {
-		predicates = append(predicates, user.SubscriptionTierNotNil())
-	}
-	if i.SubscriptionTierEqualFold != nil {
-		predicates = append(predicates, user.SubscriptionTierEqualFold(*i.SubscriptionTierEqualFold))
-	}
-	if i.SubscriptionTierContainsFold != nil {
-		predicates = append(predicates, user.SubscriptionTierContainsFold(*i.SubscriptionTierContainsFold))
 	}
 	if i.SubscriptionCancelled != nil {
 		predicates = append(predicates, user.SubscriptionCancelledEQ(*i.SubscriptionCancelled))

@@ -9,6 +9,7 @@ import (
 	"usergraph/ent/oauthclient"
 	"usergraph/ent/oauthtoken"
 	"usergraph/ent/refreshtoken"
+	"usergraph/ent/role"
 	"usergraph/ent/schema"
 	"usergraph/ent/session"
 	"usergraph/ent/user"
@@ -229,6 +230,62 @@ func init() {
 		fns := [...]func(string) error{
 			validators[0].(func(string) error),
 			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	roleMixin := schema.Role{}.Mixin()
+	roleMixinFields0 := roleMixin[0].Fields()
+	_ = roleMixinFields0
+	roleFields := schema.Role{}.Fields()
+	_ = roleFields
+	// roleDescCreatedAt is the schema descriptor for created_at field.
+	roleDescCreatedAt := roleMixinFields0[0].Descriptor()
+	// role.DefaultCreatedAt holds the default value on creation for the created_at field.
+	role.DefaultCreatedAt = roleDescCreatedAt.Default.(func() time.Time)
+	// roleDescUpdatedAt is the schema descriptor for updated_at field.
+	roleDescUpdatedAt := roleMixinFields0[1].Descriptor()
+	// role.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	role.DefaultUpdatedAt = roleDescUpdatedAt.Default.(func() time.Time)
+	// role.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	role.UpdateDefaultUpdatedAt = roleDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// roleDescDisplayName is the schema descriptor for display_name field.
+	roleDescDisplayName := roleFields[1].Descriptor()
+	// role.DisplayNameValidator is a validator for the "display_name" field. It is called by the builders before save.
+	role.DisplayNameValidator = roleDescDisplayName.Validators[0].(func(string) error)
+	// roleDescRanking is the schema descriptor for ranking field.
+	roleDescRanking := roleFields[2].Descriptor()
+	// role.RankingValidator is a validator for the "ranking" field. It is called by the builders before save.
+	role.RankingValidator = roleDescRanking.Validators[0].(func(int) error)
+	// roleDescType is the schema descriptor for type field.
+	roleDescType := roleFields[4].Descriptor()
+	// role.DefaultType holds the default value on creation for the type field.
+	role.DefaultType = roleDescType.Default.(string)
+	// role.TypeValidator is a validator for the "type" field. It is called by the builders before save.
+	role.TypeValidator = roleDescType.Validators[0].(func(string) error)
+	// roleDescDescription is the schema descriptor for description field.
+	roleDescDescription := roleFields[5].Descriptor()
+	// role.DescriptionValidator is a validator for the "description" field. It is called by the builders before save.
+	role.DescriptionValidator = roleDescDescription.Validators[0].(func(string) error)
+	// roleDescSystem is the schema descriptor for system field.
+	roleDescSystem := roleFields[6].Descriptor()
+	// role.DefaultSystem holds the default value on creation for the system field.
+	role.DefaultSystem = roleDescSystem.Default.(bool)
+	// roleDescID is the schema descriptor for id field.
+	roleDescID := roleFields[0].Descriptor()
+	// role.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	role.IDValidator = func() func(string) error {
+		validators := roleDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+			validators[2].(func(string) error),
 		}
 		return func(id string) error {
 			for _, fn := range fns {

@@ -22,7 +22,7 @@ import (
 // limit, a query cache, introspection only when enabled, and errors that carry the same code
 // as REST in extensions.code.
 func NewHandler(r *Resolver, cfg config.GraphQL) *handler.Server {
-	srv := handler.New(NewExecutableSchema(Config{Resolvers: r}))
+	srv := handler.New(NewExecutableSchema(Config{Resolvers: r, Directives: r.Directives()}))
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})

@@ -7,11 +7,13 @@ import (
 	"reflect"
 
 	"usergraph/internal/accounts"
+	"usergraph/internal/clients"
 )
 
 // Resolver is the root resolver.
 type Resolver struct {
 	Accounts *accounts.Service
+	Clients  *clients.Registry
 }
 
 type metaKey struct{}
@@ -26,19 +28,22 @@ func meta(ctx context.Context) accounts.Meta {
 	return m
 }
 
-// args builds domain input from GraphQL arguments.
+// args builds domain input from GraphQL arguments: key, value, ... Optional arguments arrive
+// as pointers; nil ones are left out (absent), others are dereferenced.
 func args(kv ...any) accounts.Fields {
 	m := make(map[string]any, len(kv)/2)
 	for i := 0; i+1 < len(kv); i += 2 {
-		if v := kv[i+1]; v != nil {
-			if p, ok := v.(*string); ok {
-				if p == nil {
-					continue
-				}
-				v = *p
-			}
-			m[kv[i].(string)] = v
+		rv := reflect.ValueOf(kv[i+1])
+		if !rv.IsValid() {
+			continue
 		}
+		if rv.Kind() == reflect.Pointer {
+			if rv.IsNil() {
+				continue
+			}
+			rv = rv.Elem()
+		}
+		m[kv[i].(string)] = rv.Interface()
 	}
 	return accounts.Body(m)
 }

@@ -26,11 +26,7 @@ func (r *mutationResolver) UpdateProfile(ctx context.Context, input map[string]a
 
 // SetPrivate is the resolver for the setPrivate field.
 func (r *mutationResolver) SetPrivate(ctx context.Context, private bool) (*model.SetPrivatePayload, error) {
-	accepted, err := r.Accounts.SetPrivate(ctx, args("state", private))
-	if err != nil {
-		return nil, err
-	}
-	me, err := r.Accounts.Me(ctx)
+	accepted, me, err := r.Accounts.SetPrivate(ctx, args("state", private))
 	if err != nil {
 		return nil, err
 	}
@@ -94,4 +90,16 @@ func (r *userResolver) Scope(ctx context.Context, obj *ent.User) ([]string, erro
 		return nil, nil
 	}
 	return obj.Scope, nil
+}
+
+// IsSubscribed is the resolver for the isSubscribed field.
+func (r *userResolver) IsSubscribed(ctx context.Context, obj *ent.User) (bool, error) {
+	subscribed, _ := r.Accounts.PresentedSubscription(obj)
+	return subscribed, nil
+}
+
+// SubscriptionTier is the resolver for the subscriptionTier field.
+func (r *userResolver) SubscriptionTier(ctx context.Context, obj *ent.User) (*string, error) {
+	_, tier := r.Accounts.PresentedSubscription(obj)
+	return tier, nil
 }

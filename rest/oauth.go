@@ -8,20 +8,28 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"usergraph/internal/access"
 
 	"usergraph/internal/oauth"
 )
 
 // registerOAuth adds the OAuth 2 routes. /oauth/authorize, /oauth/token and /oauth/introspect
 // take every method, as Liquid's router.all does; the domain refuses what does not fit.
-func (a *API) registerOAuth(mux *http.ServeMux) {
+func (a *API) oauthRoutes() []Route {
 	if a.OAuth == nil {
-		return
+		return nil
 	}
-	mux.HandleFunc("/oauth/authorize", a.oauthAuthorize)
-	mux.HandleFunc("/oauth/token", a.oauthToken)
-	mux.HandleFunc("/oauth/revoke", a.oauthRevoke)
-	mux.HandleFunc("/oauth/introspect", a.oauthIntrospect)
+	pub := access.Requirement{}
+	return []Route{
+		{"GET /oauth/authorize", a.oauthAuthorize, pub},
+		{"POST /oauth/authorize", a.oauthAuthorize, pub},
+		// GET is routed too, so it gets OAuth's invalid_request rather than a 404.
+		{"GET /oauth/token", a.oauthToken, pub},
+		{"POST /oauth/token", a.oauthToken, pub},
+		{"POST /oauth/revoke", a.oauthRevoke, pub},
+		{"GET /oauth/introspect", a.oauthIntrospect, access.Session(oauth.ScopeIntrospect)},
+		{"POST /oauth/introspect", a.oauthIntrospect, access.Session(oauth.ScopeIntrospect)},
+	}
 }
 
 func (a *API) oauthAuthorize(w http.ResponseWriter, r *http.Request) {

@@ -12,9 +12,11 @@ import (
 	"net/http"
 	"strings"
 
+	"usergraph/internal/access"
 	"usergraph/internal/accounts"
 	"usergraph/internal/apperr"
 	"usergraph/internal/auth"
+	"usergraph/internal/clients"
 	"usergraph/internal/config"
 	"usergraph/internal/oauth"
 )
@@ -28,38 +30,63 @@ const sessionCookie = "connect.sid"
 // API holds what the handlers call.
 type API struct {
 	Accounts *accounts.Service
+	Clients  *clients.Registry
 	Auth     *auth.Service
 	OAuth    *oauth.Service
 	Config   *config.Config
 	Log      *slog.Logger
 }
 
-// Register adds the account routes to mux.
+// Route is one REST route. Scope documents what its domain operation requires (the route never
+// checks it: the domain does); it is empty for public routes. The test that walks every route
+// uses it to prove each protected route refuses a token without that scope.
+type Route struct {
+	Pattern string
+	Handler http.HandlerFunc
+	Scope   access.Requirement
+}
+
+// Routes is every REST route.
+func (a *API) Routes() []Route {
+	pub := access.Requirement{}
+	rs := []Route{
+		{"POST /user/create", a.signUp, pub},
+		{"GET /user/verify-email", a.verifyEmail, pub},
+		{"POST /user/verify-email", a.verifyEmail, pub},
+		{"GET /user/resend-verification", a.resendVerification, pub},
+		{"POST /user/resend-verification", a.resendVerification, pub},
+		{"POST /user/login", a.login, pub},
+		{"POST /user/do-2fa", a.doTwoFactor, pub},
+		{"POST /user/2fa", a.setTwoFactor, access.Session(accounts.Scope2FAWrite)},
+		{"GET /user/logout", a.logout, pub},
+		{"GET /user/logout-all", a.logoutAll, pub},
+		{"GET /user/code", a.requestReset, pub},
+		{"POST /user/reset-password", a.resetPassword, pub},
+		{"GET /user/session-state", a.sessionState, pub},
+		{"GET /user/scopes", a.scopes, pub},
+		{"GET /user/me", a.me, access.Session(accounts.ScopeProfileRead)},
+		{"PATCH /user/me", a.updateMe, access.Session(accounts.ScopeProfileWrite)},
+		{"POST /user/private", a.setPrivate, access.Session(accounts.ScopeProfileWrite)},
+		{"GET /user/login-history", a.myLoginHistory, access.Session(accounts.ScopeLoginHistory)},
+		{"GET /user/{userId}", a.getUser, access.Session(accounts.ScopeProfileRead)},
+		{"GET /user/info/{userId}", a.getUser, access.Session(accounts.ScopeProfileRead)},
+		{"GET /health", health, pub},
+	}
+	rs = append(rs, a.oauthRoutes()...)
+	rs = append(rs, a.accessRoutes()...)
+	return rs
+}
+
+// Register adds every route to mux.
 func (a *API) Register(mux *http.ServeMux) {
-	mux.HandleFunc("POST /user/create", a.signUp)
-	mux.HandleFunc("GET /user/verify-email", a.verifyEmail)
-	mux.HandleFunc("POST /user/verify-email", a.verifyEmail)
-	mux.HandleFunc("GET /user/resend-verification", a.resendVerification)
-	mux.HandleFunc("POST /user/resend-verification", a.resendVerification)
-	mux.HandleFunc("POST /user/login", a.login)
-	mux.HandleFunc("POST /user/do-2fa", a.doTwoFactor)
-	mux.HandleFunc("POST /user/2fa", a.setTwoFactor)
-	mux.HandleFunc("GET /user/logout", a.logout)
-	mux.HandleFunc("GET /user/logout-all", a.logoutAll)
-	mux.HandleFunc("GET /user/code", a.requestReset)
-	mux.HandleFunc("POST /user/reset-password", a.resetPassword)
-	mux.HandleFunc("GET /user/session-state", a.sessionState)
-	mux.HandleFunc("GET /user/scopes", a.scopes)
-	mux.HandleFunc("GET /user/me", a.me)
-	mux.HandleFunc("PATCH /user/me", a.updateMe)
-	mux.HandleFunc("POST /user/private", a.setPrivate)
-	mux.HandleFunc("GET /user/{userId}", a.getUser)
-	mux.HandleFunc("GET /user/info/{userId}", a.getUser)
-	a.registerOAuth(mux)
-	mux.HandleFunc("GET /health", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, map[string]string{"status": "UP"})
-	})
+	for _, r := range a.Routes() {
+		mux.HandleFunc(r.Pattern, r.Handler)
+	}
 	mux.HandleFunc("/", notFound)
+}
+
+func health(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "UP"})
 }
 
 func notFound(w http.ResponseWriter, r *http.Request) {

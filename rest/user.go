@@ -202,7 +202,7 @@ func (a *API) setPrivate(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	accepted, err := a.Accounts.SetPrivate(r.Context(), f)
+	accepted, _, err := a.Accounts.SetPrivate(r.Context(), f)
 	if err != nil {
 		a.fail(w, r, err)
 		return

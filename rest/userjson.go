@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"usergraph/ent"
+	"usergraph/internal/accounts"
 )
 
 // jsTime formats t as JavaScript's Date.toISOString does: UTC, exactly three fraction digits.
@@ -168,9 +169,7 @@ func presentSubscription(m map[string]any, u *ent.User, baseTier string) {
 	if _, ok := m["isSubscribed"]; !ok {
 		return
 	}
-	active := u.IsSubscribed && u.SubscriptionTier != nil && *u.SubscriptionTier != baseTier &&
-		u.SubscriptionExpiry != nil && !time.Now().After(*u.SubscriptionExpiry)
-	if !active {
+	if !accounts.SubscriptionActive(u, baseTier) {
 		m["isSubscribed"] = false
 		m["subscriptionTier"] = baseTier
 	}

@@ -247,6 +247,11 @@ func TestRefreshTokenOfOAuthClientSession(t *testing.T) {
 	t.Parallel()
 	s := apitest.New(t)
 	u := s.SignUp(t, "wally_oauth")
+	// Tokens of a client are only as good as the client: it must exist.
+	if err := s.App.DB.OAuthClient.Create().SetClientID("some-client-app").SetDisplayName("Some client app").
+		SetScope([]string{"*"}).SetGrants([]string{"authorization_code", "refresh_token"}).Exec(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	_, toks, err := s.App.Auth.StartTokenSession(context.Background(), nil, auth.Start{
 		Kind: auth.KindOAuth, UserID: u.ID, ClientID: "some-client-app", Scope: []string{"delegated:all"},
 	})

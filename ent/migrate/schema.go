@@ -166,6 +166,24 @@ var (
 			},
 		},
 	}
+	// RolesColumns holds the columns for the "roles" table.
+	RolesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Unique: true, Size: 128},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "display_name", Type: field.TypeString, Size: 128},
+		{Name: "ranking", Type: field.TypeInt},
+		{Name: "scope", Type: field.TypeJSON, Nullable: true},
+		{Name: "type", Type: field.TypeString, Default: "user"},
+		{Name: "description", Type: field.TypeString, Nullable: true, Size: 512},
+		{Name: "system", Type: field.TypeBool, Default: false},
+	}
+	// RolesTable holds the schema information for the "roles" table.
+	RolesTable = &schema.Table{
+		Name:       "roles",
+		Columns:    RolesColumns,
+		PrimaryKey: []*schema.Column{RolesColumns[0]},
+	}
 	// SessionsColumns holds the columns for the "sessions" table.
 	SessionsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString, Unique: true, Size: 24},
@@ -300,6 +318,7 @@ var (
 		OauthClientsTable,
 		OauthTokensTable,
 		RefreshTokensTable,
+		RolesTable,
 		SessionsTable,
 		UsersTable,
 	}

@@ -61,10 +61,12 @@ func (User) Fields() []ent.Field {
 		field.String("city").Optional().Nillable().Annotations(hidden),
 		field.Int("pincode").Optional().Nillable().Annotations(hidden),
 		field.String("country").Optional().Nillable(),
-		field.Bool("is_subscribed").Default(false),
+		// is_subscribed and subscription_tier are shown through resolvers: a lapsed subscription
+		// reads as the base tier (schema/user.graphql).
+		field.Bool("is_subscribed").Default(false).Annotations(hidden),
 		field.Time("subscription_activated_at").Optional().Nillable(),
 		field.Time("subscription_expiry").Optional().Nillable(),
-		field.String("subscription_tier").Optional().Nillable(),
+		field.String("subscription_tier").Optional().Nillable().Annotations(hidden),
 		field.String("subscription_identifier").Optional().Nillable().Annotations(hidden),
 		field.Bool("subscription_cancelled").Default(false),
 		field.Time("subscription_cancelled_at").Optional().Nillable(),

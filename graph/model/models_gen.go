@@ -3,6 +3,10 @@
 package model
 
 import (
+	"bytes"
+	"fmt"
+	"io"
+	"strconv"
 	"usergraph/ent"
 )
 
@@ -24,6 +28,12 @@ type AuthPayload struct {
 	User      *ent.User `json:"user,omitempty"`
 }
 
+type CreateOAuthClientPayload struct {
+	Client *ent.OAuthClient `json:"client"`
+	// The plaintext secret: shown only here (null for a public client).
+	Secret *string `json:"secret,omitempty"`
+}
+
 // A scope a token may carry. Scopes form a tree: holding a scope grants all of its descendants.
 type Scope struct {
 	Name             string  `json:"name"`
@@ -36,4 +46,175 @@ type SetPrivatePayload struct {
 	User *ent.User `json:"user"`
 	// Pending follow requests accepted by going public.
 	AcceptedCount int `json:"acceptedCount"`
+}
+
+type AccessOperation string
+
+const (
+	AccessOperationAdd AccessOperation = "ADD"
+	AccessOperationDel AccessOperation = "DEL"
+	AccessOperationSet AccessOperation = "SET"
+)
+
+var AllAccessOperation = []AccessOperation{
+	AccessOperationAdd,
+	AccessOperationDel,
+	AccessOperationSet,
+}
+
+func (e AccessOperation) IsValid() bool {
+	switch e {
+	case AccessOperationAdd, AccessOperationDel, AccessOperationSet:
+		return true
+	}
+	return false
+}
+
+func (e AccessOperation) String() string {
+	return string(e)
+}
+
+func (e *AccessOperation) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = AccessOperation(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid AccessOperation", str)
+	}
+	return nil
+}
+
+func (e AccessOperation) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *AccessOperation) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e AccessOperation) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type AccessTargetType string
+
+const (
+	AccessTargetTypeUser   AccessTargetType = "USER"
+	AccessTargetTypeClient AccessTargetType = "CLIENT"
+	AccessTargetTypeRole   AccessTargetType = "ROLE"
+)
+
+var AllAccessTargetType = []AccessTargetType{
+	AccessTargetTypeUser,
+	AccessTargetTypeClient,
+	AccessTargetTypeRole,
+}
+
+func (e AccessTargetType) IsValid() bool {
+	switch e {
+	case AccessTargetTypeUser, AccessTargetTypeClient, AccessTargetTypeRole:
+		return true
+	}
+	return false
+}
+
+func (e AccessTargetType) String() string {
+	return string(e)
+}
+
+func (e *AccessTargetType) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = AccessTargetType(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid AccessTargetType", str)
+	}
+	return nil
+}
+
+func (e AccessTargetType) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *AccessTargetType) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e AccessTargetType) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type CreditOperation string
+
+const (
+	CreditOperationIncrement CreditOperation = "INCREMENT"
+	CreditOperationDecrement CreditOperation = "DECREMENT"
+	CreditOperationSet       CreditOperation = "SET"
+)
+
+var AllCreditOperation = []CreditOperation{
+	CreditOperationIncrement,
+	CreditOperationDecrement,
+	CreditOperationSet,
+}
+
+func (e CreditOperation) IsValid() bool {
+	switch e {
+	case CreditOperationIncrement, CreditOperationDecrement, CreditOperationSet:
+		return true
+	}
+	return false
+}
+
+func (e CreditOperation) String() string {
+	return string(e)
+}
+
+func (e *CreditOperation) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = CreditOperation(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid CreditOperation", str)
+	}
+	return nil
+}
+
+func (e CreditOperation) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *CreditOperation) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e CreditOperation) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }

@@ -7,7 +7,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -15,6 +14,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"usergraph/ent"
+	"usergraph/internal/access"
 	"usergraph/internal/apperr"
 	"usergraph/internal/auth"
 	"usergraph/internal/config"
@@ -30,6 +30,7 @@ type Service struct {
 	cfg    *config.Config
 	auth   *auth.Service
 	scopes *scopes.Registry
+	access *access.Service
 	mailer mail.Sender
 	limits *ratelimit.Limiter
 	log    *slog.Logger
@@ -43,9 +44,9 @@ type Service struct {
 
 // New returns a Service.
 // limits may be nil (no rate limiting).
-func New(db *ent.Client, cfg *config.Config, a *auth.Service, reg *scopes.Registry, m mail.Sender, limits *ratelimit.Limiter, log *slog.Logger) *Service {
+func New(db *ent.Client, cfg *config.Config, a *auth.Service, acc *access.Service, m mail.Sender, limits *ratelimit.Limiter, log *slog.Logger) *Service {
 	h, _ := bcrypt.GenerateFromPassword([]byte("usergraph-timing-equaliser"), bcrypt.DefaultCost)
-	return &Service{db: db, cfg: cfg, auth: a, scopes: reg, mailer: m, limits: limits, log: log,
+	return &Service{db: db, cfg: cfg, auth: a, scopes: acc.Scopes(), access: acc, mailer: m, limits: limits, log: log,
 		now: func() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }, dummyHash: h}
 }
 
@@ -107,49 +108,24 @@ func (s *Service) send(m mail.Message) {
 	}()
 }
 
-// requireScope checks that the caller's token carries scope (or an ancestor of it).
-func (s *Service) requireScope(ctx context.Context, scope string) (*auth.Identity, error) {
-	id, err := auth.Require(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if !s.scopes.Allowed(scope, id.Scope) {
-		return nil, apperr.New(apperr.InsufficientPrivileges, nil)
-	}
-	return id, nil
+// requireScope checks the caller may use scope (the session check, internal/access).
+func (s *Service) requireScope(ctx context.Context, scope string) (*access.Caller, error) {
+	return s.access.Require(ctx, access.Session(scope))
 }
 
 // requireUser is requireScope for operations only a user (not a client) can perform.
-func (s *Service) requireUser(ctx context.Context, scope string) (*auth.Identity, error) {
-	id, err := s.requireScope(ctx, scope)
-	if err != nil {
-		return nil, err
-	}
-	if id.User == nil {
-		return nil, apperr.New(apperr.Unauthorized, nil)
-	}
-	return id, nil
+func (s *Service) requireUser(ctx context.Context, scope string) (*access.Caller, error) {
+	return s.access.RequireUser(ctx, access.Session(scope))
 }
 
-// roleScopes are the scopes the default roles grant (liquid-behaviour.md §4.13).
-var roleScopes = map[string][]string{
-	"super_admin":     {"*"},
-	"internal_client": {"client:all"},
+// EffectiveScope is what a token granted to u may carry: u's own scopes and its role's, as the
+// roles table has them now.
+func (s *Service) EffectiveScope(ctx context.Context, u *ent.User) ([]string, error) {
+	return s.access.EffectiveScope(ctx, u)
 }
 
-// EffectiveScope is what a token granted to u may carry: u's own scopes and its role's.
-func EffectiveScope(u *ent.User) []string { return WithRoleScopes(u.Scope, u.Role) }
-
-// WithRoleScopes is own ∪ the scopes role grants: a user's or an OAuth client's effective scope.
-func WithRoleScopes(own []string, role string) []string {
-	out := slices.Clone(own)
-	for _, sc := range roleScopes[role] {
-		if !slices.Contains(out, sc) {
-			out = append(out, sc)
-		}
-	}
-	return out
-}
+// Access is the authorization service the operations check with.
+func (s *Service) Access() *access.Service { return s.access }
 
 // hashPassword hashes with bcrypt (cost 10, as Liquid's, so migrated hashes verify alike).
 func hashPassword(p string) (string, error) {

@@ -6,6 +6,7 @@ import (
 
 	"usergraph/ent"
 	"usergraph/ent/code"
+	"usergraph/ent/loginhistory"
 	"usergraph/ent/predicate"
 	"usergraph/ent/session"
 	"usergraph/internal/secret"
@@ -80,10 +81,14 @@ func (s *Service) findResetCode(ctx context.Context, value string) (*ent.Code, e
 	return c, err
 }
 
-// PurgeExpired deletes expired codes and sessions; the server runs it periodically.
+// PurgeExpired deletes expired codes, sessions and login history (kept
+// user.login.history-record-expires-in); the server runs it periodically.
 func (s *Service) PurgeExpired(ctx context.Context) error {
 	now := time.Now().UTC()
 	if _, err := s.db.Code.Delete().Where(code.ExpiresAtLT(now)).Exec(ctx); err != nil {
+		return err
+	}
+	if _, err := s.db.LoginHistory.Delete().Where(loginhistory.ExpiresAtLT(now)).Exec(ctx); err != nil {
 		return err
 	}
 	_, err := s.db.Session.Delete().Where(sessionExpiredBefore(now)).Exec(ctx)

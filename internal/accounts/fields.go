@@ -2,6 +2,7 @@ package accounts
 
 import (
 	"strings"
+	"time"
 
 	"usergraph/ent"
 	"usergraph/internal/config"
@@ -17,6 +18,9 @@ type profileField struct {
 	set func(u *ent.UserUpdateOne, v any)
 	// clear writes null for "__unset__"; nil means the field cannot be cleared.
 	clear func(u *ent.UserUpdateOne)
+	// adminOnly fields are never self-editable, even if user.profile.editable-fields names
+	// them: a user must not give themself a role or undelete themself.
+	adminOnly bool
 }
 
 func str(v any) string { s, _ := v.(string); return s }
@@ -83,6 +87,69 @@ var profileFields = map[string]profileField{
 	"addressLine1": strField(lenCheck(1, 256), (*ent.UserUpdateOne).SetAddressLine1, (*ent.UserUpdateOne).ClearAddressLine1),
 	"addressLine2": strField(lenCheck(1, 256), (*ent.UserUpdateOne).SetAddressLine2, (*ent.UserUpdateOne).ClearAddressLine2),
 	"city":         strField(lenCheck(1, 128), (*ent.UserUpdateOne).SetCity, (*ent.UserUpdateOne).ClearCity),
+
+	// Only admin/client updates may set these (and only when their editable-fields list it).
+	"role": {adminOnly: true, check: func(c *validate.Checker, _ *config.Config, n string, v any) {
+		c.StringLen(n, v, false, 1, 128)
+	}, set: func(u *ent.UserUpdateOne, v any) { u.SetRole(str(v)) }},
+	"isDeleted": {adminOnly: true, check: boolCheck, set: func(u *ent.UserUpdateOne, v any) {
+		deleted, _ := v.(bool)
+		u.SetIsDeleted(deleted)
+		if deleted {
+			u.SetDeletedDate(time.Now().UTC().Truncate(time.Millisecond))
+		} else {
+			u.ClearDeletedDate()
+		}
+	}},
+	"emailVerified":          boolField((*ent.UserUpdateOne).SetEmailVerified),
+	"phoneVerified":          boolField((*ent.UserUpdateOne).SetPhoneVerified),
+	"secondaryEmailVerified": boolField((*ent.UserUpdateOne).SetSecondaryEmailVerified),
+	"secondaryPhoneVerified": boolField((*ent.UserUpdateOne).SetSecondaryPhoneVerified),
+	"isPrivate":              boolField((*ent.UserUpdateOne).SetIsPrivate),
+	"isActive":               boolField((*ent.UserUpdateOne).SetIsActive),
+}
+
+func boolCheck(c *validate.Checker, _ *config.Config, n string, v any) { c.Bool(n, v, false) }
+
+func boolField(set func(*ent.UserUpdateOne, bool) *ent.UserUpdateOne) profileField {
+	return profileField{adminOnly: true, check: boolCheck, set: func(u *ent.UserUpdateOne, v any) {
+		b, _ := v.(bool)
+		set(u, b)
+	}}
+}
+
+// writeLevels is the sensitivity of each user field (liquid-behaviour.md §3.1, "Write level"):
+// an admin or client update of the field needs <entity>:profile:sensitive:<level>:write.
+// "read-only" has no such scope, so only a super_admin passes; a field missing here gives
+// "undefined", which no one but a super_admin passes either, as in Liquid.
+var writeLevels = map[string]string{
+	"username": "high", "password": "high", "2faEnabled": "high", "2faMedium": "high",
+	"firstName": "low", "lastName": "low", "middleName": "low", "gender": "low", "designation": "low",
+	"bio": "low", "customLink": "low", "pronouns": "low", "organization": "low", "preferredLanguage": "low",
+	"role": "high", "profilePictureUrl": "medium", "profilePicturePath": "medium",
+	"verified": "high", "verifiedDate": "low", "verifiedBy": "low",
+	"followingCount": "read-only", "followerCount": "read-only",
+	"isPrivate": "medium", "email": "medium", "sanitizedEmail": "medium", "emailVerified": "medium",
+	"phone": "medium", "phoneCountryCode": "medium", "phoneVerified": "medium",
+	"secondaryEmail": "medium", "secondaryEmailVerified": "medium", "secondaryPhone": "medium",
+	"secondaryPhoneCountryCode": "medium", "secondaryPhoneVerified": "medium",
+	"addressLine1": "high", "addressLine2": "high", "city": "high", "pincode": "high", "country": "high",
+	"isSubscribed": "medium", "subscriptionActivatedAt": "medium", "subscriptionExpiry": "medium",
+	"subscriptionTier": "medium", "subscriptionIdentifier": "medium", "subscriptionCancelled": "medium",
+	"subscriptionCancelledAt": "medium", "credits": "medium", "scope": "extreme", "invitedBy": "low",
+	"isActive": "low", "deactivateDate": "low", "isBanned": "high", "bannedDate": "high",
+	"bannedReason": "high", "bannedBy": "low", "isRestricted": "high", "restrictedDate": "high",
+	"restrictedReason": "high", "restrictedBy": "low", "isDeleted": "extreme", "deletedDate": "extreme",
+	"ssoEnabled": "low", "ssoProvider": "medium", "googleProfileId": "medium", "creationIp": "high",
+	"customData": "high", "globalLogoutAt": "low",
+}
+
+// WriteLevel is the sensitivity level of a field ("undefined" for an unknown one).
+func WriteLevel(field string) string {
+	if l, ok := writeLevels[field]; ok {
+		return l
+	}
+	return "undefined"
 }
 
 // isUnset reports whether v is Liquid's "__unset__" marker.

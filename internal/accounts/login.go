@@ -150,9 +150,12 @@ func (s *Service) CompleteTwoFactor(ctx context.Context, f Fields, meta Meta, gr
 }
 
 func (s *Service) finishLogin(ctx context.Context, u *ent.User, meta Meta, grant Grant) (*LoginResult, error) {
-	st := auth.Start{UserID: u.ID, Scope: EffectiveScope(u), UserAgent: meta.UserAgent, IP: meta.IP}
+	scope, err := s.access.EffectiveScope(ctx, u)
+	if err != nil {
+		return nil, err
+	}
+	st := auth.Start{UserID: u.ID, Scope: scope, UserAgent: meta.UserAgent, IP: meta.IP}
 	res := &LoginResult{User: u}
-	var err error
 	if grant == GrantCookie {
 		res.Session, res.Cookie, err = s.auth.StartCookieSession(ctx, st)
 	} else {

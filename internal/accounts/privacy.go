@@ -37,10 +37,12 @@ func (s *Service) HiddenFields(ctx context.Context, u *ent.User) []string {
 	return append(hidden, selfOnly...)
 }
 
-// Visible reports whether the caller may see u's field (named as in Liquid's JSON).
+// Visible reports whether the caller may see u's field (named as in Liquid's JSON). Admins
+// and clients allowed to read profiles (the shared profile:read check) see every field, as the
+// admin/client projection shows them.
 func (s *Service) Visible(ctx context.Context, u *ent.User, field string) bool {
 	hidden := s.HiddenFields(ctx, u)
-	if hidden == nil {
+	if hidden == nil || s.ScopeAdminRead(ctx) {
 		return true
 	}
 	if field == "customData" && !s.cfg.Profile.HydrateCustomDataDelegated {

@@ -55,7 +55,7 @@ func (s *Service) UpdateMe(ctx context.Context, f Fields) (*ent.User, error) {
 			continue
 		}
 		pf, known := profileFields[k]
-		if !known || !slices.Contains(cfg.Profile.EditableFields, k) {
+		if !known || pf.adminOnly || !slices.Contains(cfg.Profile.EditableFields, k) {
 			c.Add(k, f.get(k))
 			continue
 		}
@@ -91,23 +91,24 @@ func (s *Service) UpdateMe(ctx context.Context, f Fields) (*ent.User, error) {
 			return nil, apperr.New(apperr.Unauthorized, nil)
 		}
 	}
-	return s.applyProfile(ctx, id, f, changes)
+	return s.applyProfile(ctx, id.User, id.Session.ID, f, changes)
 }
 
-// applyProfile writes validated changes in one transaction.
-func (s *Service) applyProfile(ctx context.Context, id *auth.Identity, f Fields, changes []string) (*ent.User, error) {
+// applyProfile writes validated changes to target in one transaction. A new password ends
+// every session of the account except keep (the caller's own, when editing themself).
+func (s *Service) applyProfile(ctx context.Context, target *ent.User, keep string, f Fields, changes []string) (*ent.User, error) {
 	var (
 		updated   *ent.User
 		emailCode string
 	)
 	err := withTx(ctx, s.db, func(tx *ent.Tx) error {
-		up := tx.User.UpdateOneID(id.User.ID)
+		up := tx.User.UpdateOneID(target.ID)
 		for _, k := range changes {
 			v := f.get(k)
 			switch k {
 			case "username":
 				name := strings.ToLower(str(v))
-				taken, err := tx.User.Query().Where(user.Username(name), user.IDNEQ(id.User.ID)).Exist(ctx)
+				taken, err := tx.User.Query().Where(user.Username(name), user.IDNEQ(target.ID)).Exist(ctx)
 				if err != nil {
 					return err
 				}
@@ -118,20 +119,20 @@ func (s *Service) applyProfile(ctx context.Context, id *auth.Identity, f Fields,
 			case "email":
 				email := strings.TrimSpace(str(v))
 				sanitized := validate.SanitizeEmail(email, s.cfg.Account.SanitizeGmail)
-				taken, err := tx.User.Query().Where(user.SanitizedEmail(sanitized), user.IDNEQ(id.User.ID)).Exist(ctx)
+				taken, err := tx.User.Query().Where(user.SanitizedEmail(sanitized), user.IDNEQ(target.ID)).Exist(ctx)
 				if err != nil {
 					return err
 				}
 				if taken {
 					return apperr.New(apperr.ResourceConflict, map[string]any{"duplicateFields": []string{"email"}})
 				}
-				if sanitized != id.User.SanitizedEmail {
+				if sanitized != target.SanitizedEmail {
 					// A new address must be proven before it is trusted.
 					up.SetEmail(email).SetSanitizedEmail(sanitized)
 					if s.cfg.Account.RequireEmailVerification {
 						up.SetEmailVerified(false)
 						var err error
-						if emailCode, err = s.issueCode(ctx, tx.Client(), id.User.ID, code.PurposeSignup, ""); err != nil {
+						if emailCode, err = s.issueCode(ctx, tx.Client(), target.ID, code.PurposeSignup, ""); err != nil {
 							return err
 						}
 					}
@@ -143,7 +144,7 @@ func (s *Service) applyProfile(ctx context.Context, id *auth.Identity, f Fields,
 				}
 				up.SetPasswordHash(hash)
 				// A new password ends every other session of the account.
-				if err := auth.RevokeAllForUser(ctx, tx.Client(), id.User.ID, id.Session.ID); err != nil {
+				if err := auth.RevokeAllForUser(ctx, tx.Client(), target.ID, keep); err != nil {
 					return err
 				}
 			default:
@@ -200,20 +201,22 @@ func (s *Service) GetUser(ctx context.Context, userID string) (*UserView, error)
 }
 
 // SetPrivate switches the caller's account between private and public. It returns how many
-// pending follow requests going public accepted.
-func (s *Service) SetPrivate(ctx context.Context, f Fields) (int, error) {
+// pending follow requests going public accepted, and the account as updated (GraphQL answers
+// with it; reading it needs no further scope).
+func (s *Service) SetPrivate(ctx context.Context, f Fields) (int, *ent.User, error) {
 	id, err := s.requireUser(ctx, ScopeProfileWrite)
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	c := validate.New(f.Location)
 	c.Bool("state", f.get("state"), true)
 	if err := inputErr(c); err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	state, _ := f.get("state").(bool)
 	// There are no follow requests yet to approve when going public: the social graph adds them.
-	return 0, s.db.User.UpdateOneID(id.User.ID).SetIsPrivate(state).Exec(ctx)
+	u, err := s.db.User.UpdateOneID(id.User.ID).SetIsPrivate(state).Save(ctx)
+	return 0, u, err
 }
 
 // SetTwoFactor switches email 2FA on or off for the caller (POST /user/2fa).

@@ -21,6 +21,8 @@ import (
 	"time"
 
 	"usergraph/internal/app"
+	"usergraph/internal/auth"
+	"usergraph/internal/clients"
 	"usergraph/internal/config"
 	"usergraph/internal/db"
 	"usergraph/internal/mail/smtptest"
@@ -274,4 +276,116 @@ func (r *Response) GQLError() string {
 	ext, _ := e["extensions"].(map[string]any)
 	code, _ := ext["code"].(string)
 	return code
+}
+
+// Put sends a PUT with a JSON body; Delete a DELETE with a JSON body (Liquid's deletes take
+// their target in the body).
+func (s *Server) Put(t testing.TB, path, token string, body any) *Response {
+	t.Helper()
+	return s.Do(t, Req{Method: http.MethodPut, Path: path, Token: token, JSON: body})
+}
+
+func (s *Server) Delete(t testing.TB, path, token string, body any) *Response {
+	t.Helper()
+	return s.Do(t, Req{Method: http.MethodDelete, Path: path, Token: token, JSON: body})
+}
+
+// NewAdmin signs up a user, gives it role and scope in the database (as an operator would with
+// access provisioning), then logs it in, so its token carries its effective scope.
+func (s *Server) NewAdmin(t testing.TB, username, role string, scope ...string) *User {
+	t.Helper()
+	u := s.SignUp(t, username)
+	if scope == nil {
+		scope = []string{}
+	}
+	if err := s.App.DB.User.UpdateOneID(u.ID).SetRole(role).SetScope(scope).Exec(context.Background()); err != nil {
+		t.Fatalf("set role of %s: %v", username, err)
+	}
+	u.Token, u.RefreshToken = s.Tokens(t, u.Username, u.Password)
+	return u
+}
+
+// NewSuperAdmin is NewAdmin with the super_admin role and scope "*".
+func (s *Server) NewSuperAdmin(t testing.TB, username string) *User {
+	t.Helper()
+	return s.NewAdmin(t, username, "super_admin", "*")
+}
+
+// SetUserScope replaces a user's own scopes in the database.
+func (s *Server) SetUserScope(t testing.TB, userID string, scope ...string) {
+	t.Helper()
+	if scope == nil {
+		scope = []string{}
+	}
+	if err := s.App.DB.User.UpdateOneID(userID).SetScope(scope).Exec(context.Background()); err != nil {
+		t.Fatalf("set scope: %v", err)
+	}
+}
+
+// UserToken starts a first-party token session for a user carrying exactly scope (which need
+// not be the user's effective scope: checks compare the two) and returns its access token.
+func (s *Server) UserToken(t testing.TB, userID string, scope ...string) string {
+	t.Helper()
+	if scope == nil {
+		scope = []string{}
+	}
+	_, toks, err := s.App.Auth.StartTokenSession(context.Background(), nil, auth.Start{Kind: auth.KindToken, UserID: userID, Scope: scope})
+	if err != nil {
+		t.Fatalf("start token session: %v", err)
+	}
+	return toks.AccessToken
+}
+
+// Client is an OAuth client made by the harness.
+type Client struct {
+	// ID is the client's _id; ClientID its public id.
+	ID, ClientID, Secret string
+	// Token is a client token (client_credentials) carrying the client's scope.
+	Token string
+}
+
+// NewClient registers a confidential OAuth client with the role (internal_client or
+// external_client), the client_credentials grant and the given scopes, and returns it with a
+// client token carrying the client's effective scope (its scopes and its role's), as a grant
+// that names no scope gives.
+//
+// The token stands in for the client_credentials grant at /oauth/token, which this branch does
+// not serve: it is made exactly as the grant makes one, a session of kind auth.KindClient
+// naming the client (auth.Service.StartTokenSession), so the API sees the same token.
+func (s *Server) NewClient(t testing.TB, clientID, role string, scope ...string) *Client {
+	t.Helper()
+	if scope == nil {
+		scope = []string{}
+	}
+	c := &Client{ClientID: clientID, Secret: secret.Token(16)}
+	hash, err := clients.HashSecret(c.Secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	row, err := s.App.DB.OAuthClient.Create().SetClientID(clientID).SetDisplayName("Test client " + clientID).
+		SetRole(role).SetScope(scope).SetSecretHash(hash).
+		SetGrants([]string{clients.GrantClientCredentials}).SetRedirectUris([]string{}).Save(context.Background())
+	if err != nil {
+		t.Fatalf("create client %s: %v", clientID, err)
+	}
+	c.ID = row.ID
+	effective, err := s.App.Access.ClientEffectiveScope(context.Background(), row)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Token = s.ClientToken(t, clientID, effective...)
+	return c
+}
+
+// ClientToken issues a client token for an existing client carrying scope (see NewClient).
+func (s *Server) ClientToken(t testing.TB, clientID string, scope ...string) string {
+	t.Helper()
+	if scope == nil {
+		scope = []string{}
+	}
+	_, toks, err := s.App.Auth.StartTokenSession(context.Background(), nil, auth.Start{Kind: auth.KindClient, ClientID: clientID, Scope: scope})
+	if err != nil {
+		t.Fatalf("start client session: %v", err)
+	}
+	return toks.AccessToken
 }

@@ -16,6 +16,7 @@ import (
 
 	"usergraph/ent"
 	"usergraph/graph"
+	"usergraph/internal/access"
 	"usergraph/internal/accounts"
 	"usergraph/internal/auth"
 	"usergraph/internal/clients"
@@ -37,8 +38,12 @@ type App struct {
 	Auth     *auth.Service
 	Accounts *accounts.Service
 	OAuth    *oauth.Service
-	Handler  http.Handler
-	Log      *slog.Logger
+	Access   *access.Service
+	Clients  *clients.Registry
+	// Routes are the REST routes served (the scope tests walk them).
+	Routes  []rest.Route
+	Handler http.Handler
+	Log     *slog.Logger
 
 	stop    context.CancelFunc
 	closers []func() error
@@ -105,7 +110,11 @@ func build(ctx context.Context, cfg *config.Config, client *ent.Client, sqlDB *s
 	if err != nil {
 		return nil, err
 	}
-	acc := accounts.New(client, cfg, authSvc, reg, mailer, limits, log)
+	accessSvc := access.New(client, reg, cfg)
+	if err := accessSvc.Seed(ctx); err != nil {
+		return nil, fmt.Errorf("seed roles: %w", err)
+	}
+	acc := accounts.New(client, cfg, authSvc, accessSvc, mailer, limits, log)
 	if err := acc.Bootstrap(ctx); err != nil {
 		return nil, fmt.Errorf("bootstrap: %w", err)
 	}
@@ -113,29 +122,32 @@ func build(ctx context.Context, cfg *config.Config, client *ent.Client, sqlDB *s
 		return nil, fmt.Errorf("bootstrap: %w", err)
 	}
 
-	oauthSvc, err := oauth.New(client, cfg, authSvc, reg, key, log)
+	oauthSvc, err := oauth.New(client, cfg, authSvc, accessSvc, reg, key, log)
 	if err != nil {
 		return nil, err
 	}
 
+	origins := cors.New(append([]string{cfg.AppHost}, cfg.CORSAllowedOrigins...), func(ctx context.Context) ([]string, error) {
+		return clients.RedirectURIs(ctx, client)
+	}, log)
+	registry := clients.NewRegistry(client, accessSvc, cfg, origins.Reload)
+
 	mux := http.NewServeMux()
-	api := &rest.API{Accounts: acc, Auth: authSvc, OAuth: oauthSvc, Config: cfg, Log: log}
+	api := &rest.API{Accounts: acc, Clients: registry, Auth: authSvc, OAuth: oauthSvc, Config: cfg, Log: log}
 	api.Register(mux)
-	gql := graph.NewHandler(&graph.Resolver{Accounts: acc}, cfg.GraphQL)
+	gql := graph.NewHandler(&graph.Resolver{Accounts: acc, Clients: registry}, cfg.GraphQL)
 	mux.Handle("/graphql", graph.MetaMiddleware(func(r *http.Request) (string, string) {
 		return rest.ClientIP(r, cfg.ReverseProxy), r.UserAgent()
 	}, gql))
 	mux.Handle("GET /{$}", playground.Handler("usergraph", "/graphql"))
 
 	bg, stop := context.WithCancel(context.Background())
-	origins := cors.New(append([]string{cfg.AppHost}, cfg.CORSAllowedOrigins...), func(ctx context.Context) ([]string, error) {
-		return clients.RedirectURIs(ctx, client)
-	}, log)
 	go origins.Refresh(bg, 5*time.Minute)
-	a := &App{Config: cfg, DB: client, SQL: sqlDB, Auth: authSvc, Accounts: acc, OAuth: oauthSvc, Log: log, stop: stop, closers: []func() error{closeLimits},
+	a := &App{Config: cfg, DB: client, SQL: sqlDB, Auth: authSvc, Accounts: acc, OAuth: oauthSvc, Access: accessSvc, Clients: registry,
+		Routes: api.Routes(), Log: log, stop: stop, closers: []func() error{closeLimits},
 		Handler: recoverer(log, origins.Middleware(limits.Middleware(func(r *http.Request) string {
 			return rest.ClientIP(r, cfg.ReverseProxy)
-		}, authSvc.Middleware(mux))))}
+		}, authSvc.Middleware(accessSvc.Middleware(mux)))))}
 	go a.purgeLoop(bg)
 	return a, nil
 }

@@ -113,3 +113,6 @@ func origin(raw string) string {
 	}
 	return strings.ToLower(u.Scheme + "://" + u.Host)
 }
+
+// Reload reloads the clients' origins now, after a client changed.
+func (p *Policy) Reload(ctx context.Context) { p.reload(ctx) }

@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"usergraph/ent"
-	"usergraph/internal/accounts"
 	"usergraph/internal/apperr"
 	"usergraph/internal/clients"
 	"usergraph/internal/scopes"
@@ -81,7 +80,7 @@ func (s *Service) Authorize(ctx context.Context, r *http.Request, cookie string)
 	if err != nil {
 		return nil, back(s.fromFosite(ctx, err))
 	}
-	granted, e := s.grantScope(c, id.User, ar.GetRequestedScopes())
+	granted, e := s.grantScope(ctx, c, id.User, ar.GetRequestedScopes())
 	if e != nil {
 		return nil, back(e)
 	}
@@ -101,8 +100,11 @@ func (s *Service) Authorize(ctx context.Context, r *http.Request, cookie string)
 
 // grantScope applies Liquid's rules (liquid-behaviour.md §7.3) once fosite has checked that the
 // client may request every scope.
-func (s *Service) grantScope(c *client, u *ent.User, requested []string) ([]string, *Error) {
-	own := accounts.EffectiveScope(u)
+func (s *Service) grantScope(ctx context.Context, c *client, u *ent.User, requested []string) ([]string, *Error) {
+	own, err := s.access.EffectiveScope(ctx, u)
+	if err != nil {
+		return nil, serverError(err)
+	}
 	if c.c.Role == RoleInternalClient {
 		// An internal client gets the user's whole scope whatever it asked for, as in Liquid,
 		// limited to what the client itself may hold: Liquid checks token ∩ client scope on

@@ -58,7 +58,12 @@ func (s *Service) findClient(ctx context.Context, id string) (*client, error) {
 	if err != nil || c == nil {
 		return nil, err
 	}
-	return &client{c: c, scope: clientScope(c)}, nil
+	// What a client may request: its own scopes and its role's, as the roles table has them now.
+	scope, err := s.access.ClientEffectiveScope(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	return &client{c: c, scope: scope}, nil
 }
 
 // authenticateClient replaces fosite's client authentication with Liquid's rules:

@@ -7,8 +7,8 @@ import (
 	"github.com/ory/fosite"
 
 	"usergraph/ent"
+	"usergraph/internal/access"
 	"usergraph/internal/apperr"
-	"usergraph/internal/auth"
 )
 
 // Kinds of introspected token.
@@ -35,21 +35,10 @@ type TokenInfo struct {
 // whose user is banned: exactly the tokens the API would refuse. location names where token
 // was read from, for the validation error.
 func (s *Service) Introspect(ctx context.Context, token, location string) (*TokenInfo, error) {
-	id, err := auth.Require(ctx)
-	if err != nil || !id.IsClient() {
-		return nil, apperr.New(apperr.Unauthorized, nil)
-	}
-	caller, err := s.findClient(ctx, id.ClientID)
-	if err != nil {
+	// A client API: client tokens only, with the session check (the token's scope and the
+	// client's current scope, so a scope removed from the client takes effect at once).
+	if _, err := s.access.Through(ctx, access.ViaClient, access.Session(ScopeIntrospect)); err != nil {
 		return nil, err
-	}
-	if caller == nil {
-		return nil, apperr.New(apperr.Unauthorized, nil)
-	}
-	// Liquid's session check: the token's scope and the client's (so a scope removed from the
-	// client takes effect at once).
-	if !s.scopes.Allowed(ScopeIntrospect, id.Scope) || !s.scopes.Allowed(ScopeIntrospect, caller.scope) {
-		return nil, apperr.New(apperr.InsufficientPrivileges, nil)
 	}
 	if token == "" {
 		return nil, apperr.Field(location, "token")

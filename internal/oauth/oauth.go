@@ -24,7 +24,7 @@ import (
 	fositehmac "github.com/ory/fosite/token/hmac"
 
 	"usergraph/ent"
-	"usergraph/internal/accounts"
+	"usergraph/internal/access"
 	"usergraph/internal/auth"
 	"usergraph/internal/config"
 	"usergraph/internal/scopes"
@@ -45,6 +45,7 @@ type Service struct {
 	cfg      *config.Config
 	auth     *auth.Service
 	scopes   *scopes.Registry
+	access   *access.Service
 	log      *slog.Logger
 	provider fosite.OAuth2Provider
 	store    *store
@@ -54,11 +55,11 @@ type Service struct {
 
 // New builds the server. key is the server's token signing key; the secret that signs
 // authorization codes and refresh tokens is derived from it, so every instance agrees.
-func New(db *ent.Client, cfg *config.Config, authSvc *auth.Service, reg *scopes.Registry, key []byte, log *slog.Logger) (*Service, error) {
+func New(db *ent.Client, cfg *config.Config, authSvc *auth.Service, acc *access.Service, reg *scopes.Registry, key []byte, log *slog.Logger) (*Service, error) {
 	if len(key) < 32 {
 		return nil, errors.New("oauth: signing key shorter than 32 bytes")
 	}
-	s := &Service{db: db, cfg: cfg, auth: authSvc, scopes: reg, log: log, now: func() time.Time { return time.Now().UTC() }}
+	s := &Service{db: db, cfg: cfg, auth: authSvc, access: acc, scopes: reg, log: log, now: func() time.Time { return time.Now().UTC() }}
 	s.store = &store{svc: s}
 	mac := hmac.New(sha256.New, key)
 	mac.Write([]byte("usergraph oauth2 code and refresh token secret"))
@@ -158,10 +159,6 @@ func (s *Service) logged(ctx context.Context, e *Error) *Error {
 	}
 	return e
 }
-
-// clientScope is what a client may request: its own scopes and its role's (Liquid's
-// canRequestScope over client.scope ∪ roleScopes(client.role)).
-func clientScope(c *ent.OAuthClient) []string { return accounts.WithRoleScopes(c.Scope, c.Role) }
 
 // meet is the scopes both lists allow: each scope of one list that the other allows. A scope is
 // allowed by meet(a, b) exactly when it is allowed by a and by b, because two scopes that both

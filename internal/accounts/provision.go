@@ -1,0 +1,162 @@
+package accounts
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"usergraph/ent"
+	"usergraph/ent/oauthclient"
+	"usergraph/ent/role"
+	"usergraph/ent/user"
+	"usergraph/internal/access"
+	"usergraph/internal/apperr"
+	"usergraph/internal/validate"
+)
+
+// Provision adds, removes or sets scopes on users, OAuth clients or roles (POST …/access,
+// liquid-behaviour.md §4.12): {targets, targetType, scope, operation}. Every scope must exist
+// and be allowed for the caller (else 400 naming scope); the caller must outrank each user's
+// role, each client's role and each role it changes (else 401); an unknown target is 404 and
+// changes nothing. Removing a scope takes effect at once: every check compares the token with
+// the subject's current scopes.
+func (s *Service) Provision(ctx context.Context, via access.Via, f Fields) error {
+	c, err := s.access.Through(ctx, via, access.Shared("profile:access:write"))
+	if err != nil {
+		return err
+	}
+	ch := validate.New(f.Location)
+	ch.StringArray("targets", f.get("targets"), true)
+	ch.OneOf("targetType", f.get("targetType"), true, "user", "client", "role")
+	ch.StringArray("scope", f.get("scope"), true)
+	ch.OneOf("operation", f.get("operation"), true, "add", "del", "set")
+	if err := inputErr(ch); err != nil {
+		return err
+	}
+	kind := f.str("targetType")
+	var targets []string
+	for _, v := range f.get("targets").([]any) {
+		t := v.(string)
+		if kind == "role" {
+			if !roleIDRe.MatchString(t) || len(t) > 128 {
+				ch.Add("targets", v)
+			}
+		} else {
+			if !validate.IsObjectID(t) {
+				ch.Add("targets", v)
+			}
+			t = strings.ToLower(t)
+		}
+		if !slices.Contains(targets, t) {
+			targets = append(targets, t)
+		}
+	}
+	if len(targets) == 0 {
+		ch.Add("targets", f.get("targets"))
+	}
+	var scope []string
+	for _, v := range f.get("scope").([]any) {
+		sc := v.(string)
+		if !s.scopes.Known(sc) || !c.Allows(sc) {
+			ch.Add("scope", v)
+		}
+		if !slices.Contains(scope, sc) {
+			scope = append(scope, sc)
+		}
+	}
+	if err := inputErr(ch); err != nil {
+		return err
+	}
+	op := f.str("operation")
+	return withTx(ctx, s.db, func(tx *ent.Tx) error {
+		for _, id := range targets {
+			var err error
+			switch kind {
+			case "user":
+				err = s.provisionUser(ctx, tx, c, id, op, scope)
+			case "client":
+				err = s.provisionClient(ctx, tx, c, id, op, scope)
+			default:
+				err = s.provisionRole(ctx, tx, c, id, op, scope)
+			}
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func applyScopeOp(current []string, op string, scope []string) []string {
+	switch op {
+	case "set":
+		return slices.Clone(scope)
+	case "add":
+		out := slices.Clone(current)
+		for _, sc := range scope {
+			if !slices.Contains(out, sc) {
+				out = append(out, sc)
+			}
+		}
+		return out
+	}
+	return slices.DeleteFunc(slices.Clone(current), func(sc string) bool { return slices.Contains(scope, sc) })
+}
+
+// The provision helpers read the row FOR UPDATE on PostgreSQL, so concurrent changes to one
+// row's scopes do not overwrite each other; SQLite transactions already hold the write lock
+// from their start (BEGIN IMMEDIATE) and have no FOR UPDATE.
+
+func (s *Service) provisionUser(ctx context.Context, tx *ent.Tx, c *access.Caller, id, op string, scope []string) error {
+	q := tx.User.Query().Where(user.ID(id))
+	if s.cfg.PostgreSQL() {
+		q.ForUpdate()
+	}
+	u, err := q.Only(ctx)
+	if ent.IsNotFound(err) {
+		return apperr.New(apperr.NotFound, map[string]any{"target": id})
+	}
+	if err != nil {
+		return err
+	}
+	if err := s.access.CheckRoles(ctx, c, u.Role); err != nil {
+		return err
+	}
+	return tx.User.UpdateOne(u).SetScope(applyScopeOp(u.Scope, op, scope)).Exec(ctx)
+}
+
+func (s *Service) provisionClient(ctx context.Context, tx *ent.Tx, c *access.Caller, id, op string, scope []string) error {
+	q := tx.OAuthClient.Query().Where(oauthclient.ID(id))
+	if s.cfg.PostgreSQL() {
+		q.ForUpdate()
+	}
+	cl, err := q.Only(ctx)
+	if ent.IsNotFound(err) {
+		return apperr.New(apperr.NotFound, map[string]any{"target": id})
+	}
+	if err != nil {
+		return err
+	}
+	if err := s.access.CheckRoles(ctx, c, cl.Role); err != nil {
+		return err
+	}
+	return tx.OAuthClient.UpdateOne(cl).SetScope(applyScopeOp(cl.Scope, op, scope)).Exec(ctx)
+}
+
+func (s *Service) provisionRole(ctx context.Context, tx *ent.Tx, c *access.Caller, id, op string, scope []string) error {
+	q := tx.Role.Query().Where(role.ID(id))
+	if s.cfg.PostgreSQL() {
+		q.ForUpdate()
+	}
+	r, err := q.Only(ctx)
+	if ent.IsNotFound(err) {
+		return apperr.New(apperr.NotFound, map[string]any{"target": id})
+	}
+	if err != nil {
+		return err
+	}
+	if !s.access.Outranks(c, r.Ranking) {
+		return access.ErrRank()
+	}
+	return tx.Role.UpdateOne(r).SetScope(applyScopeOp(r.Scope, op, scope)).Exec(ctx)
+}

@@ -1,0 +1,396 @@
+package rest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+
+	"usergraph/ent"
+	"usergraph/internal/access"
+	"usergraph/internal/accounts"
+	"usergraph/internal/apperr"
+	"usergraph/internal/clients"
+)
+
+// The admin, client, role and client-registry routes (liquid-behaviour.md §2.3–§2.6). The
+// admin and client APIs share their handlers; the domain gets told which API is called
+// (access.Via), so the client API can refuse user tokens.
+
+// accessRoutes lists the routes of this file.
+func (a *API) accessRoutes() []Route {
+	rs := []Route{
+		{"GET /roles/list", a.listRoles, access.Shared("delegated:roles:read")},
+		{"GET /client", a.lookupClient, access.Requirement{}},
+		{"GET /client/{clientId}", a.lookupClient, access.Requirement{}},
+		{"POST /client/admin-api/create", a.createClient, clients.AnyWrite},
+		{"GET /client/admin-api/list", a.listClients, access.Session(clients.ScopeList)},
+		{"PATCH /client/admin-api/update", a.updateClient, clients.AnyWrite},
+		{"DELETE /client/admin-api/delete", a.deleteClient, clients.AnyDelete},
+		{"POST /user/admin-api/verify", a.userOp(access.ViaAdmin, a.Accounts.Verify), access.Session(accounts.ScopeVerify)},
+		{"GET /user/admin-api/subscription-tiers", a.subscriptionTiers, access.Shared("configuration:read")},
+	}
+	for _, api := range []struct {
+		prefix string
+		via    access.Via
+	}{{"admin-api", access.ViaAdmin}, {"client-api", access.ViaClient}} {
+		v, p := api.via, api.prefix
+		rs = append(rs,
+			Route{"POST /roles/" + p + "/create", a.createRole(v), access.Shared("roles:write")},
+			Route{"PATCH /roles/" + p + "/update", a.updateRole(v), access.Shared("roles:write")},
+			Route{"DELETE /roles/" + p + "/delete", a.deleteRole(v), access.Shared("roles:delete")},
+			Route{"POST /user/" + p + "/retrieve-user-info", a.retrieveUsers(v, false), access.Shared("profile:read")},
+			Route{"GET /user/" + p + "/user-info", a.retrieveUsers(v, true), access.Shared("profile:read")},
+			Route{"POST /user/" + p + "/access", a.provision(v), access.Shared("profile:access:write")},
+			Route{"GET /user/" + p + "/editable-fields", a.editableFields(v), access.Shared("configuration:read")},
+			Route{"PATCH /user/" + p + "/update", a.adminUpdate(v), access.Shared("profile:write")},
+			Route{"POST /user/" + p + "/ban", a.userOp(v, a.Accounts.Ban), access.Shared("profile:ban:write")},
+			Route{"POST /user/" + p + "/restrict", a.userOp(v, a.Accounts.Restrict), access.Shared("profile:restrict:write")},
+			Route{"POST /user/" + p + "/credits", a.userOp(v, a.Accounts.Credits), access.Shared("profile:credits:write")},
+			Route{"POST /user/" + p + "/subscription", a.userOp(v, a.Accounts.SetSubscription), access.Shared("profile:subscriptions:write")},
+			Route{"POST /user/" + p + "/subscription-cancel", a.userOp(v, a.Accounts.CancelSubscription), access.Shared("profile:subscriptions:write")},
+			Route{"PUT /user/" + p + "/custom-data", a.userOp(v, a.Accounts.SetCustomData), access.Shared("profile:custom-data:write")},
+			Route{"POST /user/" + p + "/create", a.createUsers(v), access.Shared("profile:create:write")},
+			Route{"GET /user/" + p + "/list", a.listUsers(v), access.Shared("profile:read")},
+			Route{"GET /user/" + p + "/login-history", a.loginHistory(v), access.Shared("profile:login-history:read")},
+		)
+	}
+	return rs
+}
+
+// admin renders a user in the admin/client projection, custom data parsed.
+func (a *API) admin(u *ent.User) map[string]any {
+	return renderUser(u, viewAdmin, true, nil, a.Config.Subscription.BaseTier)
+}
+
+func (a *API) admins(us []*ent.User) []map[string]any {
+	out := make([]map[string]any, len(us))
+	for i, u := range us {
+		out[i] = a.admin(u)
+	}
+	return out
+}
+
+// userOp serves an operation on one user that answers {"ok":1}.
+func (a *API) userOp(via access.Via, op func(ctx context.Context, via access.Via, f accounts.Fields) (*ent.User, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		f, err := body(r)
+		if err == nil {
+			_, err = op(r.Context(), via, f)
+		}
+		if err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		ok(w, http.StatusOK, nil)
+	}
+}
+
+func (a *API) adminUpdate(via access.Via) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		f, err := body(r)
+		var u *ent.User
+		if err == nil {
+			u, err = a.Accounts.AdminUpdate(r.Context(), via, f)
+		}
+		if err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		ok(w, http.StatusOK, map[string]any{"user": a.admin(u)})
+	}
+}
+
+// retrieveUsers serves POST retrieve-user-info {targets, field} and GET user-info?targets=a,b.
+func (a *API) retrieveUsers(via access.Via, get bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var (
+			f   accounts.Fields
+			err error
+		)
+		if get {
+			f = query(r)
+			if t, isStr := f.Values["targets"].(string); isStr {
+				list := []any{}
+				for _, id := range strings.Split(t, ",") {
+					if id = strings.TrimSpace(id); id != "" {
+						list = append(list, id)
+					}
+				}
+				f.Values["targets"] = list
+			}
+		} else {
+			f, err = body(r)
+		}
+		var us []*ent.User
+		if err == nil {
+			us, err = a.Accounts.RetrieveUsers(r.Context(), via, f)
+		}
+		if err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		ok(w, http.StatusOK, map[string]any{"users": a.admins(us)})
+	}
+}
+
+func (a *API) provision(via access.Via) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		f, err := body(r)
+		if err == nil {
+			err = a.Accounts.Provision(r.Context(), via, f)
+		}
+		if err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		ok(w, http.StatusOK, nil)
+	}
+}
+
+func (a *API) editableFields(via access.Via) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		fields, err := a.Accounts.AdminEditableFields(r.Context(), via)
+		if err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		ok(w, http.StatusOK, map[string]any{"editableFields": fields})
+	}
+}
+
+func (a *API) subscriptionTiers(w http.ResponseWriter, r *http.Request) {
+	tiers, err := a.Accounts.SubscriptionTiers(r.Context(), access.ViaAdmin)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	ok(w, http.StatusOK, map[string]any{"subscriptionTiers": tiers})
+}
+
+// createUsers serves the bulk create, whose body is a JSON array (an object {"users": [...]}
+// is accepted too). It answers 201 with insertedCount under data, as Liquid's code does, and
+// at the top level, as its documentation shows.
+func (a *API) createUsers(via access.Via) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		f, err := arrayBody(r, "users")
+		var n int
+		if err == nil {
+			n, err = a.Accounts.CreateUsers(r.Context(), via, f, a.meta(r))
+		}
+		if err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusCreated, map[string]any{"ok": 1, "data": map[string]any{"insertedCount": n}, "insertedCount": n})
+	}
+}
+
+// arrayBody decodes a JSON array body into Fields under key.
+func arrayBody(r *http.Request, key string) (accounts.Fields, error) {
+	raw, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxBody))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return accounts.Fields{}, &apperr.Error{Code: apperr.ClientInputError, Status: http.StatusRequestEntityTooLarge}
+		}
+		return accounts.Fields{}, errBadBody
+	}
+	if t := bytes.TrimSpace(raw); len(t) > 0 && t[0] == '[' {
+		var list []any
+		if err := json.Unmarshal(t, &list); err != nil {
+			return accounts.Fields{}, errBadBody
+		}
+		return accounts.Body(map[string]any{key: list}), nil
+	}
+	r.Body = io.NopCloser(bytes.NewReader(raw))
+	return body(r)
+}
+
+func (a *API) listUsers(via access.Via) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		us, total, err := a.Accounts.ListUsers(r.Context(), via, query(r))
+		if err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		ok(w, http.StatusOK, map[string]any{"users": a.admins(us), "totalUsers": total})
+	}
+}
+
+func (a *API) loginHistory(via access.Via) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		recs, err := a.Accounts.LoginHistory(r.Context(), via, query(r))
+		a.records(w, r, recs, err)
+	}
+}
+
+func (a *API) myLoginHistory(w http.ResponseWriter, r *http.Request) {
+	recs, err := a.Accounts.MyLoginHistory(r.Context(), query(r))
+	a.records(w, r, recs, err)
+}
+
+func (a *API) records(w http.ResponseWriter, r *http.Request, recs []*ent.LoginHistory, err error) {
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	out := make([]map[string]any, len(recs))
+	for i, h := range recs {
+		m := map[string]any{"_id": h.ID, "userAgent": h.UserAgent, "ipAddress": h.IPAddress, "success": h.Success,
+			"source": h.Source, "targetId": h.UserID, "createdAt": jsTime(h.CreatedAt), "updatedAt": jsTime(h.UpdatedAt), "__v": 0}
+		if h.Reason != nil {
+			m["reason"] = *h.Reason
+		}
+		out[i] = m
+	}
+	ok(w, http.StatusOK, map[string]any{"records": out})
+}
+
+// Roles.
+
+func renderRole(r *ent.Role) map[string]any {
+	m := map[string]any{"_id": r.ID, "id": r.ID, "displayName": r.DisplayName, "ranking": r.Ranking,
+		"scope": scopeList(r.Scope), "type": r.Type, "createdAt": jsTime(r.CreatedAt), "updatedAt": jsTime(r.UpdatedAt), "__v": 0}
+	if r.Description != nil {
+		m["description"] = *r.Description
+	}
+	if r.System {
+		m["system"] = true
+	}
+	return m
+}
+
+func (a *API) listRoles(w http.ResponseWriter, r *http.Request) {
+	roles, err := a.Accounts.Roles(r.Context())
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	out := make([]map[string]any, len(roles))
+	for i, role := range roles {
+		out[i] = renderRole(role)
+	}
+	ok(w, http.StatusOK, map[string]any{"roles": out})
+}
+
+func (a *API) roleOp(via access.Via, op func(context.Context, access.Via, accounts.Fields) (*ent.Role, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		f, err := body(r)
+		var role *ent.Role
+		if err == nil {
+			role, err = op(r.Context(), via, f)
+		}
+		if err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		ok(w, http.StatusOK, map[string]any{"role": renderRole(role)})
+	}
+}
+
+func (a *API) createRole(via access.Via) http.HandlerFunc {
+	return a.roleOp(via, a.Accounts.CreateRole)
+}
+func (a *API) updateRole(via access.Via) http.HandlerFunc {
+	return a.roleOp(via, a.Accounts.UpdateRole)
+}
+
+func (a *API) deleteRole(via access.Via) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		f, err := body(r)
+		if err == nil {
+			err = a.Accounts.DeleteRole(r.Context(), via, f)
+		}
+		if err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		ok(w, http.StatusOK, map[string]any{})
+	}
+}
+
+// OAuth clients. Secrets are stored hashed: only the answer to create carries one.
+
+func renderClient(c *ent.OAuthClient) map[string]any {
+	return map[string]any{"_id": c.ID, "id": c.ClientID, "displayName": c.DisplayName, "role": c.Role,
+		"isPublic": c.IsPublic, "scope": scopeList(c.Scope), "grants": scopeList(c.Grants),
+		"redirectUris": scopeList(c.RedirectUris), "createdAt": jsTime(c.CreatedAt), "updatedAt": jsTime(c.UpdatedAt), "__v": 0}
+}
+
+func (a *API) lookupClient(w http.ResponseWriter, r *http.Request) {
+	f := query(r)
+	if id := r.PathValue("clientId"); id != "" {
+		f = accounts.Fields{Location: "params", Values: map[string]any{"id": id}}
+	}
+	c, err := a.Clients.Lookup(r.Context(), f)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	if c == nil {
+		ok(w, http.StatusOK, map[string]any{"client": nil})
+		return
+	}
+	ok(w, http.StatusOK, map[string]any{"client": map[string]any{"id": c.ClientID, "role": c.Role, "displayName": c.DisplayName, "isPublic": c.IsPublic}})
+}
+
+func (a *API) createClient(w http.ResponseWriter, r *http.Request) {
+	f, err := body(r)
+	var (
+		c      *ent.OAuthClient
+		secret string
+	)
+	if err == nil {
+		c, secret, err = a.Clients.Create(r.Context(), f)
+	}
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	doc := renderClient(c)
+	if secret != "" {
+		doc["secret"] = secret
+	}
+	ok(w, http.StatusOK, map[string]any{"client": doc})
+}
+
+func (a *API) listClients(w http.ResponseWriter, r *http.Request) {
+	cs, err := a.Clients.List(r.Context(), query(r))
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	out := make([]map[string]any, len(cs))
+	for i, c := range cs {
+		out[i] = renderClient(c)
+	}
+	ok(w, http.StatusOK, map[string]any{"clients": out})
+}
+
+func (a *API) updateClient(w http.ResponseWriter, r *http.Request) {
+	f, err := body(r)
+	if err == nil {
+		_, err = a.Clients.Update(r.Context(), f)
+	}
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	ok(w, http.StatusOK, nil)
+}
+
+func (a *API) deleteClient(w http.ResponseWriter, r *http.Request) {
+	f, err := body(r)
+	if err == nil {
+		err = a.Clients.Delete(r.Context(), f)
+	}
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	ok(w, http.StatusOK, nil)
+}
