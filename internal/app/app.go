@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"time"
 
+	"entgo.io/ent/dialect"
 	"github.com/99designs/gqlgen/graphql/playground"
 
 	"usergraph/ent"
@@ -43,6 +44,8 @@ type App struct {
 type Options struct {
 	Logger *slog.Logger
 	Mailer mail.Sender
+	// WrapDriver, if set, wraps the database driver (tests count queries with db.Counter).
+	WrapDriver func(dialect.Driver) dialect.Driver
 }
 
 // New opens the database named by cfg, migrates it, bootstraps the super admin and default
@@ -52,7 +55,7 @@ func New(ctx context.Context, cfg *config.Config, opt Options) (*App, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	client, sqlDB, err := db.Open(ctx, cfg.DatabaseURL, 0)
+	client, sqlDB, err := db.Open(ctx, cfg.DatabaseURL, 0, opt.WrapDriver)
 	if err != nil {
 		return nil, err
 	}
