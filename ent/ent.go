@@ -9,7 +9,10 @@ import (
 	"reflect"
 	"sync"
 	"usergraph/ent/authorizationcode"
+	"usergraph/ent/block"
 	"usergraph/ent/code"
+	"usergraph/ent/follow"
+	"usergraph/ent/invitecode"
 	"usergraph/ent/loginhistory"
 	"usergraph/ent/oauthclient"
 	"usergraph/ent/refreshtoken"
@@ -80,7 +83,10 @@ func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
 			authorizationcode.Table: authorizationcode.ValidColumn,
+			block.Table:             block.ValidColumn,
 			code.Table:              code.ValidColumn,
+			follow.Table:            follow.ValidColumn,
+			invitecode.Table:        invitecode.ValidColumn,
 			loginhistory.Table:      loginhistory.ValidColumn,
 			oauthclient.Table:       oauthclient.ValidColumn,
 			refreshtoken.Table:      refreshtoken.ValidColumn,

@@ -16,8 +16,14 @@ type Tx struct {
 	config
 	// AuthorizationCode is the client for interacting with the AuthorizationCode builders.
 	AuthorizationCode *AuthorizationCodeClient
+	// Block is the client for interacting with the Block builders.
+	Block *BlockClient
 	// Code is the client for interacting with the Code builders.
 	Code *CodeClient
+	// Follow is the client for interacting with the Follow builders.
+	Follow *FollowClient
+	// InviteCode is the client for interacting with the InviteCode builders.
+	InviteCode *InviteCodeClient
 	// LoginHistory is the client for interacting with the LoginHistory builders.
 	LoginHistory *LoginHistoryClient
 	// OAuthClient is the client for interacting with the OAuthClient builders.
@@ -160,7 +166,10 @@ func (tx *Tx) Client() *Client {
 
 func (tx *Tx) init() {
 	tx.AuthorizationCode = NewAuthorizationCodeClient(tx.config)
+	tx.Block = NewBlockClient(tx.config)
 	tx.Code = NewCodeClient(tx.config)
+	tx.Follow = NewFollowClient(tx.config)
+	tx.InviteCode = NewInviteCodeClient(tx.config)
 	tx.LoginHistory = NewLoginHistoryClient(tx.config)
 	tx.OAuthClient = NewOAuthClientClient(tx.config)
 	tx.RefreshToken = NewRefreshTokenClient(tx.config)
