@@ -7,11 +7,13 @@ import (
 	"reflect"
 
 	"usergraph/internal/accounts"
+	"usergraph/internal/social"
 )
 
 // Resolver is the root resolver.
 type Resolver struct {
 	Accounts *accounts.Service
+	Social   *social.Service
 }
 
 type metaKey struct{}

@@ -16,6 +16,7 @@ import (
 	"usergraph/internal/apperr"
 	"usergraph/internal/auth"
 	"usergraph/internal/config"
+	"usergraph/internal/social"
 )
 
 // maxBody is Liquid's default JSON body limit (system.request-body.json.max-size = 1mb).
@@ -27,6 +28,7 @@ const sessionCookie = "connect.sid"
 // API holds what the handlers call.
 type API struct {
 	Accounts *accounts.Service
+	Social   *social.Service
 	Auth     *auth.Service
 	Config   *config.Config
 	Log      *slog.Logger
@@ -53,6 +55,7 @@ func (a *API) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST /user/private", a.setPrivate)
 	mux.HandleFunc("GET /user/{userId}", a.getUser)
 	mux.HandleFunc("GET /user/info/{userId}", a.getUser)
+	a.registerSocial(mux)
 	mux.HandleFunc("GET /health", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "UP"})
 	})

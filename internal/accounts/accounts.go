@@ -31,6 +31,7 @@ type Service struct {
 	mailer mail.Sender
 	log    *slog.Logger
 	now    func() time.Time
+	social Social
 
 	// outbox tracks mail being sent in the background, so shutdown can wait for it.
 	outbox sync.WaitGroup

@@ -179,8 +179,10 @@ type UserView struct {
 }
 
 // GetUser returns a user's profile as the caller may see it (GET /user/:userId, query user).
+// A user who has blocked the caller answers 403 Blocked.
 func (s *Service) GetUser(ctx context.Context, userID string) (*UserView, error) {
-	if _, err := s.requireUser(ctx, ScopeProfileRead); err != nil {
+	id, err := s.requireUser(ctx, ScopeProfileRead)
+	if err != nil {
 		return nil, err
 	}
 	if !validate.IsObjectID(userID) {
@@ -192,6 +194,15 @@ func (s *Service) GetUser(ctx context.Context, userID string) (*UserView, error)
 	}
 	if err != nil {
 		return nil, err
+	}
+	if s.social != nil && u.ID != id.User.ID {
+		blocked, err := s.social.ViewerBlockedBy(ctx, u.ID)
+		if err != nil {
+			return nil, err
+		}
+		if blocked {
+			return nil, apperr.New(apperr.Blocked, map[string]any{"reason": "blocked"})
+		}
 	}
 	return &UserView{User: u, HideFields: s.HiddenFields(ctx, u)}, nil
 }
@@ -209,7 +220,9 @@ func (s *Service) SetPrivate(ctx context.Context, f Fields) (int, error) {
 		return 0, err
 	}
 	state, _ := f.get("state").(bool)
-	// There are no follow requests yet to approve when going public: the social graph adds them.
+	if s.social != nil {
+		return s.social.SetPrivate(ctx, id.User.ID, state)
+	}
 	return 0, s.db.User.UpdateOneID(id.User.ID).SetIsPrivate(state).Exec(ctx)
 }
 

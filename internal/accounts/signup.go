@@ -62,6 +62,14 @@ func (s *Service) SignUp(ctx context.Context, f Fields, meta Meta) (*ent.User, e
 	if err != nil {
 		return nil, err
 	}
+	// An invite code is required in invite-only mode; when given, it must be unused, and its
+	// owner is who invited the new account.
+	inviteCode, invitedBy := f.str("inviteCode"), ""
+	if inviteCode != "" && s.social != nil {
+		if invitedBy, err = s.social.InviteCodeOwner(ctx, inviteCode); err != nil {
+			return nil, err
+		}
+	}
 
 	var (
 		created *ent.User
@@ -93,6 +101,11 @@ func (s *Service) SignUp(ctx context.Context, f Fields, meta Meta) (*ent.User, e
 			if reuseID == "" || u.SanitizedEmail == sanitized {
 				reuseID = u.ID
 			}
+			if s.social != nil {
+				if err := s.social.ForgetUser(ctx, tx.Client(), u.ID); err != nil {
+					return err
+				}
+			}
 			if err := tx.User.DeleteOneID(u.ID).Exec(ctx); err != nil {
 				return err
 			}
@@ -113,6 +126,9 @@ func (s *Service) SignUp(ctx context.Context, f Fields, meta Meta) (*ent.User, e
 		if reuseID != "" && cfg.Account.PreserveUnverifiedUserID {
 			create.SetID(reuseID)
 		}
+		if invitedBy != "" {
+			create.SetInvitedBy(invitedBy)
+		}
 		if cfg.Privilege.CanUsePhoneNumber && f.get("phone") != nil {
 			create.SetPhone(f.str("phone")).SetPhoneCountryCode(f.str("phoneCountryCode")).SetPhoneVerified(false)
 		}
@@ -123,6 +139,11 @@ func (s *Service) SignUp(ctx context.Context, f Fields, meta Meta) (*ent.User, e
 		}
 		if err != nil {
 			return err
+		}
+		if s.social != nil {
+			if err := s.social.OnSignUp(ctx, tx.Client(), created.ID, inviteCode); err != nil {
+				return err
+			}
 		}
 		if cfg.Account.RequireEmailVerification {
 			signup, err = s.issueCode(ctx, tx.Client(), created.ID, code.PurposeSignup, "")

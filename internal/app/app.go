@@ -24,6 +24,7 @@ import (
 	"usergraph/internal/db"
 	"usergraph/internal/mail"
 	"usergraph/internal/scopes"
+	"usergraph/internal/social"
 	"usergraph/rest"
 )
 
@@ -34,6 +35,7 @@ type App struct {
 	SQL      *sql.DB
 	Auth     *auth.Service
 	Accounts *accounts.Service
+	Social   *social.Service
 	Handler  http.Handler
 	Log      *slog.Logger
 
@@ -100,6 +102,8 @@ func build(ctx context.Context, cfg *config.Config, client *ent.Client, sqlDB *s
 		}
 	}
 	acc := accounts.New(client, cfg, authSvc, reg, mailer, log)
+	soc := social.New(client, cfg, reg, log, acc.HiddenFields)
+	acc.SetSocial(soc)
 	if err := acc.Bootstrap(ctx); err != nil {
 		return nil, fmt.Errorf("bootstrap: %w", err)
 	}
@@ -108,17 +112,17 @@ func build(ctx context.Context, cfg *config.Config, client *ent.Client, sqlDB *s
 	}
 
 	mux := http.NewServeMux()
-	api := &rest.API{Accounts: acc, Auth: authSvc, Config: cfg, Log: log}
+	api := &rest.API{Accounts: acc, Social: soc, Auth: authSvc, Config: cfg, Log: log}
 	api.Register(mux)
-	gql := graph.NewHandler(&graph.Resolver{Accounts: acc}, cfg.GraphQL)
+	gql := graph.NewHandler(&graph.Resolver{Accounts: acc, Social: soc}, cfg.GraphQL)
 	mux.Handle("/graphql", graph.MetaMiddleware(func(r *http.Request) (string, string) {
 		return rest.ClientIP(r, cfg.ReverseProxy), r.UserAgent()
 	}, gql))
 	mux.Handle("GET /{$}", playground.Handler("usergraph", "/graphql"))
 
 	bg, stop := context.WithCancel(context.Background())
-	a := &App{Config: cfg, DB: client, SQL: sqlDB, Auth: authSvc, Accounts: acc, Log: log, stop: stop,
-		Handler: recoverer(log, authSvc.Middleware(mux))}
+	a := &App{Config: cfg, DB: client, SQL: sqlDB, Auth: authSvc, Accounts: acc, Social: soc, Log: log, stop: stop,
+		Handler: recoverer(log, authSvc.Middleware(social.Middleware(mux)))}
 	go a.purgeLoop(bg)
 	return a, nil
 }
