@@ -64,12 +64,7 @@ func (s *Service) SignUp(ctx context.Context, f Fields, meta Meta) (*ent.User, e
 	}
 	// An invite code is required in invite-only mode; when given, it must be unused, and its
 	// owner is who invited the new account.
-	inviteCode, invitedBy := f.str("inviteCode"), ""
-	if inviteCode != "" && s.social != nil {
-		if invitedBy, err = s.social.InviteCodeOwner(ctx, inviteCode); err != nil {
-			return nil, err
-		}
-	}
+	inviteCode := f.str("inviteCode")
 
 	var (
 		created *ent.User
@@ -126,7 +121,12 @@ func (s *Service) SignUp(ctx context.Context, f Fields, meta Meta) (*ent.User, e
 		if reuseID != "" && cfg.Account.PreserveUnverifiedUserID {
 			create.SetID(reuseID)
 		}
-		if invitedBy != "" {
+		if inviteCode != "" && s.social != nil {
+			// Checked after an unverified account was replaced: that releases its code.
+			invitedBy, err := s.social.InviteCodeOwner(ctx, tx.Client(), inviteCode)
+			if err != nil {
+				return err
+			}
 			create.SetInvitedBy(invitedBy)
 		}
 		if cfg.Privilege.CanUsePhoneNumber && f.get("phone") != nil {

@@ -17,7 +17,7 @@ type Social interface {
 	// follow requests and returns how many.
 	SetPrivate(ctx context.Context, userID string, private bool) (int, error)
 	// InviteCodeOwner checks an invite code is unused and returns who owns it.
-	InviteCodeOwner(ctx context.Context, code string) (string, error)
+	InviteCodeOwner(ctx context.Context, client *ent.Client, code string) (string, error)
 	// OnSignUp spends the invite code (if any) and gives the new account its own codes, in the
 	// sign-up transaction.
 	OnSignUp(ctx context.Context, client *ent.Client, userID, inviteCode string) error

@@ -40,9 +40,10 @@ func (s *Service) InviteCodes(ctx context.Context) ([]*ent.InviteCode, error) {
 var errInvalidInviteCode = apperr.New(apperr.InvalidInviteCode, nil)
 
 // InviteCodeOwner checks that code exists and is unused, and returns its owner: the new
-// account's invitedBy. It is only a first check; UseInviteCode decides who gets the code.
-func (s *Service) InviteCodeOwner(ctx context.Context, code string) (string, error) {
-	ic, err := s.db.InviteCode.Query().Where(invitecode.Code(code), invitecode.TargetIDIsNil()).Only(ctx)
+// account's invitedBy. It is only a first check; OnSignUp decides who gets the code. client is
+// the sign-up's transaction.
+func (s *Service) InviteCodeOwner(ctx context.Context, client *ent.Client, code string) (string, error) {
+	ic, err := client.InviteCode.Query().Where(invitecode.Code(code), invitecode.TargetIDIsNil()).Only(ctx)
 	if ent.IsNotFound(err) {
 		return "", errInvalidInviteCode
 	}
