@@ -88,7 +88,8 @@ func (s *Service) Follow(ctx context.Context, f accounts.Fields) (FollowStatus, 
 		return "", nil, err
 	}
 	forget(ctx, target)
-	return status, entry, nil
+	// The entry was read in the transaction; its edges load through the client from now on.
+	return status, entry.Unwrap(), nil
 }
 
 // Unfollow ends the caller's approved follow of f's target. Like Liquid it leaves a pending
@@ -209,7 +210,7 @@ func (s *Service) ApproveRequest(ctx context.Context, f accounts.Fields) (*ent.F
 		return nil, err
 	}
 	forget(ctx, entry.SourceID)
-	return entry, nil
+	return entry.Unwrap(), nil
 }
 
 // DeleteEntry deletes a follow entry the caller is part of (DELETE /user/follow-entry
