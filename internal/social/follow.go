@@ -269,7 +269,20 @@ func (s *Service) SetPrivate(ctx context.Context, userID string, private bool) (
 	accepted := 0
 	err := s.inTx(ctx, func(tx *ent.Tx) error {
 		accepted = 0
-		users, err := s.lockUsers(ctx, tx, userID)
+		pendingFrom := func() ([]string, error) {
+			return tx.Follow.Query().Where(follow.TargetID(userID), follow.Approved(false)).
+				Select(follow.FieldSourceID).Strings(ctx)
+		}
+		// Going public changes the requesters' counts too: lock them, with the account, in id
+		// order like every other graph change.
+		var requesters []string
+		if !private {
+			var err error
+			if requesters, err = pendingFrom(); err != nil {
+				return err
+			}
+		}
+		users, err := s.lockUsers(ctx, tx, append(requesters, userID)...)
 		if err != nil {
 			return err
 		}
@@ -282,10 +295,19 @@ func (s *Service) SetPrivate(ctx context.Context, userID string, private bool) (
 		if private {
 			return nil
 		}
-		// Every new or withdrawn request to userID locks userID's row, which we hold, so the
-		// pending set cannot change between these statements.
+		// Every new or withdrawn request to userID locks userID's row, which we hold now, so the
+		// pending set cannot change any more; but it may have grown before we got the lock.
+		now, err := pendingFrom()
+		if err != nil {
+			return err
+		}
+		for _, id := range now {
+			if users[id] == nil {
+				return errRetry
+			}
+		}
 		pending := user.HasOutgoingFollowsWith(follow.TargetID(userID), follow.Approved(false))
-		requesters, err := tx.User.Update().Where(pending).AddFollowingCount(1).Save(ctx)
+		n1, err := tx.User.Update().Where(pending).AddFollowingCount(1).Save(ctx)
 		if err != nil {
 			return err
 		}
@@ -293,8 +315,8 @@ func (s *Service) SetPrivate(ctx context.Context, userID string, private bool) (
 		if err != nil {
 			return err
 		}
-		if n != requesters {
-			return fmt.Errorf("going public: approved %d requests from %d requesters", n, requesters)
+		if n != n1 {
+			return fmt.Errorf("going public: approved %d requests from %d requesters", n, n1)
 		}
 		accepted = n
 		if n == 0 {

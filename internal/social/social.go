@@ -10,6 +10,7 @@ package social
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"math/rand/v2"
 	"slices"
@@ -92,7 +93,7 @@ const maxAttempts = 8
 func (s *Service) inTx(ctx context.Context, fn func(tx *ent.Tx) error) error {
 	for attempt := 1; ; attempt++ {
 		err := runTx(ctx, s.db, fn)
-		if err == nil || attempt >= maxAttempts || !db.Retryable(err) || ctx.Err() != nil {
+		if err == nil || attempt >= maxAttempts || !(db.Retryable(err) || errors.Is(err, errRetry)) || ctx.Err() != nil {
 			return err
 		}
 		s.log.Debug("retrying transaction after a conflict", "attempt", attempt, "err", err)
@@ -124,20 +125,27 @@ func (s *Service) lockUsers(ctx context.Context, tx *ent.Tx, ids ...string) (map
 	ids = slices.Clone(ids)
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
-	q := tx.User.Query().Where(user.IDIn(ids...)).Order(user.ByID())
-	if s.postgres {
-		q = q.ForUpdate()
-	}
-	us, err := q.All(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[string]*ent.User, len(us))
-	for _, u := range us {
-		out[u.ID] = u
+	out := make(map[string]*ent.User, len(ids))
+	// In chunks (in order) to stay below the databases' limits on bound parameters.
+	for chunk := range slices.Chunk(ids, 1000) {
+		q := tx.User.Query().Where(user.IDIn(chunk...)).Order(user.ByID())
+		if s.postgres {
+			q = q.ForUpdate()
+		}
+		us, err := q.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, u := range us {
+			out[u.ID] = u
+		}
 	}
 	return out, nil
 }
+
+// errRetry makes inTx run the transaction again: it found it needs a lock it can no longer
+// take in order.
+var errRetry = errors.New("social: retry the transaction")
 
 // addCounts changes source's followingCount and target's followerCount by delta: the effect of
 // creating (+1) or removing (-1) one approved edge source -> target.
