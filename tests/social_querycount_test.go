@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
 	"usergraph/ent"
 	"usergraph/internal/apitest"
+	"usergraph/internal/db"
 )
 
 // seedFollowers creates n accounts following target directly in the database (with the
@@ -134,4 +136,110 @@ func TestSocialFollowerPageQueryCount(t *testing.T) {
 	if a, b := searchCost(5), searchCost(50); a != b || b > 10 {
 		t.Fatalf("search page: %d statements for 5, %d for 50", a, b)
 	}
+}
+
+// explain returns the database's plan for a recorded statement.
+func explain(t *testing.T, s *apitest.Server, st db.Statement) string {
+	t.Helper()
+	prefix := "EXPLAIN QUERY PLAN "
+	if s.App.Config.PostgreSQL() {
+		prefix = "EXPLAIN "
+	}
+	rows, err := s.App.SQL.Query(prefix+st.Query, st.Args...)
+	if err != nil {
+		t.Fatalf("explain %s: %v", st.Query, err)
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	var plan strings.Builder
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintln(&plan, vals[len(vals)-1])
+	}
+	return plan.String()
+}
+
+// Every list page is read through its index, in index order: no sort, no scan of the table, no
+// OFFSET, so page 1000 costs what page 1 costs.
+func TestSocialListsReadIndexesInOrder(t *testing.T) {
+	s := apitest.New(t)
+	us := socialUsers(t, s, "celebrity_idx", "viewer_idx")
+	celeb, viewer := us[0], us[1]
+	fans := seedFollowers(t, s, celeb.ID, 2000, "fan_idx")
+	// Blocks by many accounts, 30 of them by the celebrity.
+	blocks := make([]*ent.BlockCreate, 0, 1530)
+	for i, f := range fans[:30] {
+		blocks = append(blocks, s.App.DB.Block.Create().SetSourceID(celeb.ID).SetTargetID(f),
+			s.App.DB.Block.Create().SetSourceID(fans[1000+i]).SetTargetID(celeb.ID))
+	}
+	for i := 100; i < 1600; i++ {
+		blocks = append(blocks, s.App.DB.Block.Create().SetSourceID(fans[i]).SetTargetID(fans[i+1]))
+	}
+	for chunk := range slices.Chunk(blocks, 500) {
+		if err := s.App.DB.Block.CreateBulk(chunk...).Exec(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.App.SQL.Exec("ANALYZE"); err != nil {
+		t.Fatal(err)
+	}
+	check := func(name, table, index string, do func()) {
+		t.Run(name, func(t *testing.T) {
+			s.Queries.Reset()
+			do()
+			var page *db.Statement
+			for _, st := range s.Queries.Statements() {
+				q := strings.NewReplacer("`", "", `"`, "").Replace(strings.ToLower(st.Query))
+				if strings.Contains(q, "from "+table) && strings.Contains(q, "order by") && strings.Contains(q, "limit") {
+					page = &st
+				}
+				if strings.Contains(q, " offset ") {
+					t.Fatalf("OFFSET: %s", st.Query)
+				}
+			}
+			if page == nil {
+				t.Fatalf("no page query on %s among %d statements", table, len(s.Queries.Queries()))
+			}
+			plan := explain(t, s, *page)
+			if !strings.Contains(plan, index) || strings.Contains(plan, "Sort") || strings.Contains(plan, "TEMP B-TREE") ||
+				strings.Contains(plan, "Seq Scan on "+table) {
+				t.Fatalf("plan of %s:\n%s", page.Query, plan)
+			}
+		})
+	}
+	followersPath := "/user/" + celeb.ID + "/followers"
+	check("REST followers, deep page by _id", "follows", "follow_target_id_approved_created_at_id", func() {
+		s.Get(t, q(followersPath, "limit", "50", "offset", fans[100]), viewer.Token).Expect(t, http.StatusOK, "")
+	})
+	check("REST followers, deep page by date", "follows", "follow_target_id_approved_created_at_id", func() {
+		s.Get(t, q(followersPath, "limit", "50", "offset", "2100-01-01T00:00:00.000Z"), viewer.Token).Expect(t, http.StatusOK, "")
+	})
+	check("REST following", "follows", "follow_source_id_approved_created_at_id", func() {
+		s.Get(t, q("/user/"+fans[7]+"/following", "limit", "50"), viewer.Token).Expect(t, http.StatusOK, "")
+	})
+	check("REST blocked users", "blocks", "block_source_id_created_at_id", func() {
+		s.Get(t, q("/user/blocked-users", "limit", "10", "offset", fans[20]), celeb.Token).Expect(t, http.StatusOK, "")
+	})
+	var cursor any
+	check("GraphQL followers, first page", "follows", "follow_target_id_approved_created_at_id", func() {
+		r := s.GraphQL(t, viewer.Token, `query($id: ID!) { user(id: $id) { followers(first: 50) { edges { node { id } } pageInfo { endCursor } } } }`, map[string]any{"id": celeb.ID})
+		cursor = path(r.Data(), "user", "followers", "pageInfo", "endCursor")
+		if cursor == nil {
+			t.Fatalf("no cursor: %s", r.Raw)
+		}
+	})
+	check("GraphQL followers, next page", "follows", "follow_target_id_approved_created_at_id", func() {
+		r := s.GraphQL(t, viewer.Token, `query($id: ID!, $c: Cursor) { user(id: $id) { followers(first: 50, after: $c) { edges { node { id } } } } }`,
+			map[string]any{"id": celeb.ID, "c": cursor})
+		if r.Body["errors"] != nil {
+			t.Fatalf("graphql: %s", r.Raw)
+		}
+	})
 }

@@ -14,9 +14,15 @@ import (
 type Counter struct {
 	n atomic.Int64
 
-	mu      sync.Mutex
-	record  bool
-	queries []string
+	mu         sync.Mutex
+	record     bool
+	statements []Statement
+}
+
+// Statement is one recorded statement and its arguments.
+type Statement struct {
+	Query string
+	Args  []any
 }
 
 // Count is the number of statements executed since the last Reset.
@@ -28,21 +34,33 @@ func (c *Counter) Reset() {
 	defer c.mu.Unlock()
 	c.n.Store(0)
 	c.record = true
-	c.queries = nil
+	c.statements = nil
 }
 
-// Queries returns the statements executed since the last Reset.
+// Queries returns the text of the statements executed since the last Reset.
 func (c *Counter) Queries() []string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return append([]string(nil), c.queries...)
+	out := make([]string, len(c.statements))
+	for i, st := range c.statements {
+		out[i] = st.Query
+	}
+	return out
 }
 
-func (c *Counter) add(query string) {
+// Statements returns the statements executed since the last Reset, with their arguments.
+func (c *Counter) Statements() []Statement {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]Statement(nil), c.statements...)
+}
+
+func (c *Counter) add(query string, args any) {
 	c.n.Add(1)
 	c.mu.Lock()
 	if c.record {
-		c.queries = append(c.queries, query)
+		a, _ := args.([]any)
+		c.statements = append(c.statements, Statement{Query: query, Args: a})
 	}
 	c.mu.Unlock()
 }
@@ -56,12 +74,12 @@ type countingDriver struct {
 }
 
 func (d *countingDriver) Exec(ctx context.Context, query string, args, v any) error {
-	d.c.add(query)
+	d.c.add(query, args)
 	return d.Driver.Exec(ctx, query, args, v)
 }
 
 func (d *countingDriver) Query(ctx context.Context, query string, args, v any) error {
-	d.c.add(query)
+	d.c.add(query, args)
 	return d.Driver.Query(ctx, query, args, v)
 }
 
@@ -79,11 +97,11 @@ type countingTx struct {
 }
 
 func (t *countingTx) Exec(ctx context.Context, query string, args, v any) error {
-	t.c.add(query)
+	t.c.add(query, args)
 	return t.Tx.Exec(ctx, query, args, v)
 }
 
 func (t *countingTx) Query(ctx context.Context, query string, args, v any) error {
-	t.c.add(query)
+	t.c.add(query, args)
 	return t.Tx.Query(ctx, query, args, v)
 }

@@ -14,6 +14,7 @@ import (
 	"usergraph/ent"
 	"usergraph/ent/block"
 	"usergraph/ent/follow"
+	"usergraph/ent/predicate"
 	"usergraph/internal/accounts"
 	"usergraph/internal/apperr"
 	"usergraph/internal/auth"
@@ -86,7 +87,7 @@ func (s *Service) FollowRequests(ctx context.Context, f accounts.Fields) ([]Entr
 	if err != nil {
 		return nil, err
 	}
-	q := s.db.Follow.Query().Where(follow.TargetID(id.User.ID), follow.Approved(false))
+	q := s.db.Follow.Query().Where(follow.TargetID(id.User.ID), approvedIs(false))
 	// Liquid leaves password, isRestricted and emailVerified out of a requester.
 	return s.followPage(ctx, q, pg, follow.FieldSourceID, []string{"isRestricted", "emailVerified"})
 }
@@ -95,11 +96,22 @@ func (s *Service) FollowRequests(ctx context.Context, f accounts.Fields) ([]Entr
 // it: approved entries only, without the users who have blocked the viewer.
 func (s *Service) followListQuery(viewer, owner string, followers bool) *ent.FollowQuery {
 	if followers {
-		return s.db.Follow.Query().Where(follow.TargetID(owner), follow.Approved(true),
+		return s.db.Follow.Query().Where(follow.TargetID(owner), approvedIs(true),
 			notBlockingViewer(follow.FieldSourceID, viewer))
 	}
-	return s.db.Follow.Query().Where(follow.SourceID(owner), follow.Approved(true),
+	return s.db.Follow.Query().Where(follow.SourceID(owner), approvedIs(true),
 		notBlockingViewer(follow.FieldTargetID, viewer))
+}
+
+// approvedIs is follow.Approved written as "approved = ?": ent writes a bare "approved", which
+// SQLite does not match to the index (target_id, approved, created_at, id), so it would sort
+// the whole list instead of reading the index in order.
+func approvedIs(v bool) predicate.Follow {
+	return func(s *sql.Selector) {
+		s.Where(sql.P(func(b *sql.Builder) {
+			b.Ident(s.C(follow.FieldApproved)).WriteOp(sql.OpEQ).Arg(v)
+		}))
+	}
 }
 
 // notBlockingViewer keeps the rows whose column col names a user who has not blocked viewer.
@@ -469,7 +481,7 @@ func (s *Service) FollowRequestsConnection(ctx context.Context, a ConnArgs) (*en
 	if err := s.check(&a); err != nil {
 		return nil, err
 	}
-	conn, err := s.db.Follow.Query().Where(follow.TargetID(id.User.ID), follow.Approved(false)).
+	conn, err := s.db.Follow.Query().Where(follow.TargetID(id.User.ID), approvedIs(false)).
 		Paginate(ctx, a.After, a.First, a.Before, a.Last, newestFollowFirst)
 	if err != nil {
 		return nil, err
