@@ -1,6 +1,7 @@
 package social
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -616,8 +617,21 @@ func (p *filterParser) scalar(f searchField, v any) (any, error) {
 			return b, nil
 		}
 	case kindInt:
-		if x, ok := v.(float64); ok && x == math.Trunc(x) && math.Abs(x) < 1<<53 {
+		// JSON bodies decode numbers as float64; GraphQL variables as json.Number and inline
+		// literals as int64.
+		switch x := v.(type) {
+		case float64:
+			if x == math.Trunc(x) && math.Abs(x) < 1<<53 {
+				return int64(x), nil
+			}
+		case int:
 			return int64(x), nil
+		case int64:
+			return x, nil
+		case json.Number:
+			if n, err := x.Int64(); err == nil {
+				return n, nil
+			}
 		}
 	}
 	return nil, fmt.Errorf("%w: value of the wrong type", errFilter)
