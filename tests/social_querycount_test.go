@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -208,15 +209,21 @@ func TestSocialListsReadIndexesInOrder(t *testing.T) {
 				t.Fatalf("no page query on %s among %d statements", table, len(s.Queries.Queries()))
 			}
 			plan := explain(t, s, *page)
-			if !strings.Contains(plan, index) || strings.Contains(plan, "Sort") || strings.Contains(plan, "TEMP B-TREE") ||
-				strings.Contains(plan, "Seq Scan on "+table) {
+			// The page is read through the index. SQLite must read it in order (no sort).
+			// PostgreSQL's planner may sort the few rows left after a deep cursor instead of
+			// walking the index backwards; what matters is that the cursor is part of the
+			// index condition, so only rows after it are touched.
+			ordered := !strings.Contains(plan, "Sort") && !strings.Contains(plan, "TEMP B-TREE")
+			keysetInIndex := regexp.MustCompile(`Index Cond: .*created_at.* < `).MatchString(plan)
+			if !strings.Contains(plan, index) || strings.Contains(plan, "Seq Scan on "+table) ||
+				!(ordered || (s.App.Config.PostgreSQL() && keysetInIndex)) {
 				t.Fatalf("plan of %s:\n%s", page.Query, plan)
 			}
 		})
 	}
 	followersPath := "/user/" + celeb.ID + "/followers"
 	check("REST followers, deep page by _id", "follows", "follow_target_id_approved_created_at_id", func() {
-		s.Get(t, q(followersPath, "limit", "50", "offset", fans[100]), viewer.Token).Expect(t, http.StatusOK, "")
+		s.Get(t, q(followersPath, "limit", "50", "offset", fans[1000]), viewer.Token).Expect(t, http.StatusOK, "")
 	})
 	check("REST followers, deep page by date", "follows", "follow_target_id_approved_created_at_id", func() {
 		s.Get(t, q(followersPath, "limit", "50", "offset", "2100-01-01T00:00:00.000Z"), viewer.Token).Expect(t, http.StatusOK, "")
