@@ -221,3 +221,45 @@ func TestSocialGraphQLInviteCodes(t *testing.T) {
 	}
 	gqlErr(t, s, "", `mutation($in: SignUpInput!) { signUp(input: $in) { id } }`, map[string]any{"in": signUpBody("carol_gqlinv", code)}, "InvalidInviteCode")
 }
+
+// Every social operation in GraphQL answers the REST error codes.
+func TestSocialGraphQLErrors(t *testing.T) {
+	s := apitest.New(t, func(c *config.Config) { c.Account.ForceGenerateInviteCodes = true })
+	us := socialUsers(t, s, "alice_gqlerr", "bob_gqlerr", "banned_gqlerr")
+	alice, bob, banned := us[0], us[1], us[2]
+	ban(t, s, banned, false)
+	profileOnly := narrowToken(t, s, alice, "delegated:profile:read")
+	ops := []struct {
+		name, query string
+		vars        map[string]any
+		// bad are variables that make the input invalid; unknown ones name no account.
+		bad, unknown map[string]any
+	}{
+		{"follow", `mutation($id: ID!) { follow(userId: $id) { status } }`, map[string]any{"id": bob.ID}, map[string]any{"id": "bad"}, map[string]any{"id": unknownID}},
+		{"unfollow", `mutation($id: ID!) { unfollow(userId: $id) }`, map[string]any{"id": bob.ID}, map[string]any{"id": alice.ID}, map[string]any{"id": unknownID}},
+		{"followStatus", `query($id: ID!) { followStatus(userId: $id) { following } }`, map[string]any{"id": bob.ID}, map[string]any{"id": "x"}, map[string]any{"id": unknownID}},
+		{"approveFollowRequest", `mutation($id: ID!) { approveFollowRequest(requestId: $id) { id } }`, map[string]any{"id": unknownID}, map[string]any{"id": "x"}, map[string]any{"id": unknownID}},
+		{"deleteFollowEntry", `mutation($id: ID!) { deleteFollowEntry(entryId: $id) }`, map[string]any{"id": unknownID}, map[string]any{"id": "x"}, map[string]any{"id": unknownID}},
+		{"block", `mutation($id: ID!) { block(userId: $id) }`, map[string]any{"id": bob.ID}, map[string]any{"id": alice.ID}, map[string]any{"id": unknownID}},
+		{"unblock", `mutation($id: ID!) { unblock(userId: $id) }`, map[string]any{"id": bob.ID}, map[string]any{"id": "x"}, map[string]any{"id": unknownID}},
+		{"followers", `query($id: ID!, $n: Int) { user(id: $id) { followers(first: $n) { totalCount } } }`, map[string]any{"id": alice.ID}, map[string]any{"id": alice.ID, "n": -1}, nil},
+		{"following", `query($n: Int) { me { following(first: $n) { totalCount } } }`, map[string]any{}, map[string]any{"n": 5000}, nil},
+		{"followRequests", `query($n: Int) { followRequests(first: $n) { totalCount } }`, map[string]any{}, map[string]any{"n": 5000}, nil},
+		{"blockedUsers", `query($n: Int) { blockedUsers(first: $n) { totalCount } }`, map[string]any{}, map[string]any{"n": 5000}, nil},
+		{"searchUsers", `query($q: JSON!) { searchUsers(query: $q) { totalCount } }`, map[string]any{"q": "a"}, map[string]any{"q": map[string]any{"$where": "1"}}, nil},
+		{"inviteCodes", `{ inviteCodes { code } }`, map[string]any{}, nil, nil},
+	}
+	for _, op := range ops {
+		t.Run(op.name, func(t *testing.T) {
+			gqlErr(t, s, "", op.query, op.vars, "Unauthorized")
+			gqlErr(t, s, banned.Token, op.query, op.vars, "Banned")
+			gqlErr(t, s, profileOnly, op.query, op.vars, "InsufficientPrivileges")
+			if op.bad != nil {
+				gqlErr(t, s, alice.Token, op.query, op.bad, "ClientInputError")
+			}
+			if op.unknown != nil {
+				gqlErr(t, s, alice.Token, op.query, op.unknown, "NotFound")
+			}
+		})
+	}
+}

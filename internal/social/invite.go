@@ -33,8 +33,22 @@ func (s *Service) InviteCodes(ctx context.Context) ([]*ent.InviteCode, error) {
 	if wait := id.User.CreatedAt.Add(s.cfg.Account.InviteCodeAvailabilityWindow).Sub(s.now()); wait > 0 {
 		return nil, apperr.New(apperr.InviteCodesHidden, map[string]any{"waitTime": int(math.Ceil(wait.Seconds()))})
 	}
-	return s.db.InviteCode.Query().Where(invitecode.SourceID(id.User.ID)).
-		Order(invitecode.ByCreatedAt(), invitecode.ByID()).All(ctx)
+	codes, err := s.db.InviteCode.Query().Where(invitecode.SourceID(id.User.ID)).
+		Order(invitecode.ByCreatedAt(), invitecode.ByID()).WithTarget().All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// The accounts that used the codes, and the caller's relation to them, in one batch.
+	var used []string
+	for _, c := range codes {
+		if c.TargetID != nil {
+			used = append(used, *c.TargetID)
+		}
+	}
+	if _, err := s.Relations(ctx, used...); err != nil {
+		return nil, err
+	}
+	return codes, nil
 }
 
 var errInvalidInviteCode = apperr.New(apperr.InvalidInviteCode, nil)
