@@ -229,3 +229,26 @@ func TestSocialFollowAPIsSwitchedOff(t *testing.T) {
 	s.Post(t, "/user/follow", us[0].Token, map[string]any{"target": us[1].ID}).Expect(t, http.StatusNotFound, "NotFound")
 	s.Get(t, "/user/followers", us[0].Token).Expect(t, http.StatusNotFound, "NotFound")
 }
+
+// An unverified account replaced by a new sign-up leaves the graph first: whoever followed it
+// stops counting it.
+func TestSocialReplacedAccountLeavesTheGraph(t *testing.T) {
+	s := apitest.New(t)
+	alice := s.NewUser(t, "alice_replace")
+	body := map[string]any{"username": "ghost_user", "password": "correct-horse-1", "email": "ghost@example.com", "firstName": "G", "lastName": "U"}
+	r := s.Post(t, "/user/create", "", body).Expect(t, http.StatusCreated, "")
+	ghost := &apitest.User{ID: r.Data()["user"].(map[string]any)["_id"].(string)}
+	if st := followUser(t, s, alice, ghost); st != "following" {
+		t.Fatalf("follow: %s", st)
+	}
+	s.Post(t, "/user/block", alice.Token, map[string]any{"target": ghost.ID}).Expect(t, http.StatusOK, "")
+	followUser(t, s, alice, ghost)
+	s.Post(t, "/user/create", "", body).Expect(t, http.StatusCreated, "")
+	if _, g := counts(t, s, alice); g != 0 {
+		t.Fatalf("alice still counts the replaced account: %d", g)
+	}
+	if n, _ := s.App.DB.Block.Query().Count(context.Background()); n != 0 {
+		t.Fatalf("blocks of the replaced account: %d", n)
+	}
+	checkCounts(t, s)
+}

@@ -24,7 +24,7 @@ func (s *Service) Block(ctx context.Context, f accounts.Fields) error {
 		return err
 	}
 	err = s.inTx(ctx, func(tx *ent.Tx) error {
-		users, err := s.lockUsers(ctx, tx, me, target)
+		users, err := s.lockUsers(ctx, tx.Client(), me, target)
 		if err != nil {
 			return err
 		}
@@ -76,7 +76,7 @@ func (s *Service) Unblock(ctx context.Context, f accounts.Fields) error {
 		return err
 	}
 	err = s.inTx(ctx, func(tx *ent.Tx) error {
-		users, err := s.lockUsers(ctx, tx, me, target)
+		users, err := s.lockUsers(ctx, tx.Client(), me, target)
 		if err != nil {
 			return err
 		}

@@ -47,7 +47,7 @@ func (s *Service) Follow(ctx context.Context, f accounts.Fields) (FollowStatus, 
 		entry  *ent.Follow
 	)
 	err = s.inTx(ctx, func(tx *ent.Tx) error {
-		users, err := s.lockUsers(ctx, tx, me, target)
+		users, err := s.lockUsers(ctx, tx.Client(), me, target)
 		if err != nil {
 			return err
 		}
@@ -108,7 +108,7 @@ func (s *Service) Unfollow(ctx context.Context, f accounts.Fields) error {
 		return err
 	}
 	err = s.inTx(ctx, func(tx *ent.Tx) error {
-		users, err := s.lockUsers(ctx, tx, me, target)
+		users, err := s.lockUsers(ctx, tx.Client(), me, target)
 		if err != nil {
 			return err
 		}
@@ -187,7 +187,7 @@ func (s *Service) ApproveRequest(ctx context.Context, f accounts.Fields) (*ent.F
 		return nil, apperr.New(apperr.Unauthorized, nil)
 	}
 	err = s.inTx(ctx, func(tx *ent.Tx) error {
-		if _, err := s.lockUsers(ctx, tx, entry.SourceID, entry.TargetID); err != nil {
+		if _, err := s.lockUsers(ctx, tx.Client(), entry.SourceID, entry.TargetID); err != nil {
 			return err
 		}
 		n, err := tx.Follow.Update().Where(follow.ID(eid), follow.Approved(false)).SetApproved(true).Save(ctx)
@@ -240,7 +240,7 @@ func (s *Service) DeleteEntry(ctx context.Context, f accounts.Fields) error {
 		return apperr.New(apperr.Unauthorized, nil)
 	}
 	err = s.inTx(ctx, func(tx *ent.Tx) error {
-		if _, err := s.lockUsers(ctx, tx, entry.SourceID, entry.TargetID); err != nil {
+		if _, err := s.lockUsers(ctx, tx.Client(), entry.SourceID, entry.TargetID); err != nil {
 			return err
 		}
 		// Read it again under the locks: it may have been approved or deleted meanwhile.
@@ -282,7 +282,7 @@ func (s *Service) SetPrivate(ctx context.Context, userID string, private bool) (
 				return err
 			}
 		}
-		users, err := s.lockUsers(ctx, tx, append(requesters, userID)...)
+		users, err := s.lockUsers(ctx, tx.Client(), append(requesters, userID)...)
 		if err != nil {
 			return err
 		}
@@ -337,6 +337,18 @@ func (s *Service) SetPrivate(ctx context.Context, userID string, private bool) (
 // drop by its approved edges, its edges and blocks go, the invite code it used is released and
 // the codes it owned are deleted. client is the caller's transaction.
 func (s *Service) ForgetUser(ctx context.Context, client *ent.Client, userID string) error {
+	// Lock the account and everyone whose count changes, in id order like every graph change.
+	edges, err := client.Follow.Query().Where(follow.Or(follow.SourceID(userID), follow.TargetID(userID)), follow.Approved(true)).All(ctx)
+	if err != nil {
+		return err
+	}
+	ids := []string{userID}
+	for _, e := range edges {
+		ids = append(ids, e.SourceID, e.TargetID)
+	}
+	if _, err := s.lockUsers(ctx, client, ids...); err != nil {
+		return err
+	}
 	if err := client.User.Update().
 		Where(user.HasIncomingFollowsWith(follow.SourceID(userID), follow.Approved(true))).
 		AddFollowerCount(-1).Exec(ctx); err != nil {
@@ -356,6 +368,6 @@ func (s *Service) ForgetUser(ctx context.Context, client *ent.Client, userID str
 	if err := client.InviteCode.Update().Where(invitecode.TargetID(userID)).ClearTargetID().Exec(ctx); err != nil {
 		return err
 	}
-	_, err := client.InviteCode.Delete().Where(invitecode.SourceID(userID)).Exec(ctx)
+	_, err = client.InviteCode.Delete().Where(invitecode.SourceID(userID)).Exec(ctx)
 	return err
 }

@@ -121,7 +121,7 @@ func runTx(ctx context.Context, client *ent.Client, fn func(tx *ent.Tx) error) e
 
 // lockUsers locks the rows of the named users, in id order so two transactions never wait for
 // each other in a cycle, and returns the users found (absent ids are missing from the map).
-func (s *Service) lockUsers(ctx context.Context, tx *ent.Tx, ids ...string) (map[string]*ent.User, error) {
+func (s *Service) lockUsers(ctx context.Context, tx *ent.Client, ids ...string) (map[string]*ent.User, error) {
 	ids = slices.Clone(ids)
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
