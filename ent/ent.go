@@ -8,7 +8,10 @@ import (
 	"fmt"
 	"reflect"
 	"sync"
+	"usergraph/ent/block"
 	"usergraph/ent/code"
+	"usergraph/ent/follow"
+	"usergraph/ent/invitecode"
 	"usergraph/ent/loginhistory"
 	"usergraph/ent/oauthclient"
 	"usergraph/ent/oauthtoken"
@@ -80,7 +83,10 @@ var (
 func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
+			block.Table:        block.ValidColumn,
 			code.Table:         code.ValidColumn,
+			follow.Table:       follow.ValidColumn,
+			invitecode.Table:   invitecode.ValidColumn,
 			loginhistory.Table: loginhistory.ValidColumn,
 			oauthclient.Table:  oauthclient.ValidColumn,
 			oauthtoken.Table:   oauthtoken.ValidColumn,

@@ -4,11 +4,417 @@ package ent
 
 import (
 	"context"
+	"usergraph/ent/block"
+	"usergraph/ent/follow"
+	"usergraph/ent/invitecode"
 	"usergraph/ent/user"
 
 	"entgo.io/contrib/entgql"
 	"github.com/99designs/gqlgen/graphql"
 )
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *BlockQuery) CollectFields(ctx context.Context, satisfies ...string) (*BlockQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *BlockQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(block.Columns))
+		selectedFields = []string{block.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "source":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UserClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
+				return err
+			}
+			_q.withSource = query
+			if _, ok := fieldSeen[block.FieldSourceID]; !ok {
+				selectedFields = append(selectedFields, block.FieldSourceID)
+				fieldSeen[block.FieldSourceID] = struct{}{}
+			}
+
+		case "target":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UserClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
+				return err
+			}
+			_q.withTarget = query
+			if _, ok := fieldSeen[block.FieldTargetID]; !ok {
+				selectedFields = append(selectedFields, block.FieldTargetID)
+				fieldSeen[block.FieldTargetID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[block.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, block.FieldCreatedAt)
+				fieldSeen[block.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[block.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, block.FieldUpdatedAt)
+				fieldSeen[block.FieldUpdatedAt] = struct{}{}
+			}
+		case "sourceID":
+			if _, ok := fieldSeen[block.FieldSourceID]; !ok {
+				selectedFields = append(selectedFields, block.FieldSourceID)
+				fieldSeen[block.FieldSourceID] = struct{}{}
+			}
+		case "targetID":
+			if _, ok := fieldSeen[block.FieldTargetID]; !ok {
+				selectedFields = append(selectedFields, block.FieldTargetID)
+				fieldSeen[block.FieldTargetID] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type blockPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []BlockPaginateOption
+}
+
+func newBlockPaginateArgs(rv map[string]any) *blockPaginateArgs {
+	args := &blockPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &BlockOrder{Field: &BlockOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithBlockOrder(order))
+			}
+		case *BlockOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithBlockOrder(v))
+			}
+		}
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *FollowQuery) CollectFields(ctx context.Context, satisfies ...string) (*FollowQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *FollowQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(follow.Columns))
+		selectedFields = []string{follow.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "source":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UserClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
+				return err
+			}
+			_q.withSource = query
+			if _, ok := fieldSeen[follow.FieldSourceID]; !ok {
+				selectedFields = append(selectedFields, follow.FieldSourceID)
+				fieldSeen[follow.FieldSourceID] = struct{}{}
+			}
+
+		case "target":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UserClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
+				return err
+			}
+			_q.withTarget = query
+			if _, ok := fieldSeen[follow.FieldTargetID]; !ok {
+				selectedFields = append(selectedFields, follow.FieldTargetID)
+				fieldSeen[follow.FieldTargetID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[follow.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, follow.FieldCreatedAt)
+				fieldSeen[follow.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[follow.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, follow.FieldUpdatedAt)
+				fieldSeen[follow.FieldUpdatedAt] = struct{}{}
+			}
+		case "sourceID":
+			if _, ok := fieldSeen[follow.FieldSourceID]; !ok {
+				selectedFields = append(selectedFields, follow.FieldSourceID)
+				fieldSeen[follow.FieldSourceID] = struct{}{}
+			}
+		case "targetID":
+			if _, ok := fieldSeen[follow.FieldTargetID]; !ok {
+				selectedFields = append(selectedFields, follow.FieldTargetID)
+				fieldSeen[follow.FieldTargetID] = struct{}{}
+			}
+		case "approved":
+			if _, ok := fieldSeen[follow.FieldApproved]; !ok {
+				selectedFields = append(selectedFields, follow.FieldApproved)
+				fieldSeen[follow.FieldApproved] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type followPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []FollowPaginateOption
+}
+
+func newFollowPaginateArgs(rv map[string]any) *followPaginateArgs {
+	args := &followPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &FollowOrder{Field: &FollowOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithFollowOrder(order))
+			}
+		case *FollowOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithFollowOrder(v))
+			}
+		}
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *InviteCodeQuery) CollectFields(ctx context.Context, satisfies ...string) (*InviteCodeQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *InviteCodeQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(invitecode.Columns))
+		selectedFields = []string{invitecode.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "source":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UserClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
+				return err
+			}
+			_q.withSource = query
+			if _, ok := fieldSeen[invitecode.FieldSourceID]; !ok {
+				selectedFields = append(selectedFields, invitecode.FieldSourceID)
+				fieldSeen[invitecode.FieldSourceID] = struct{}{}
+			}
+
+		case "target":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UserClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
+				return err
+			}
+			_q.withTarget = query
+			if _, ok := fieldSeen[invitecode.FieldTargetID]; !ok {
+				selectedFields = append(selectedFields, invitecode.FieldTargetID)
+				fieldSeen[invitecode.FieldTargetID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[invitecode.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, invitecode.FieldCreatedAt)
+				fieldSeen[invitecode.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[invitecode.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, invitecode.FieldUpdatedAt)
+				fieldSeen[invitecode.FieldUpdatedAt] = struct{}{}
+			}
+		case "code":
+			if _, ok := fieldSeen[invitecode.FieldCode]; !ok {
+				selectedFields = append(selectedFields, invitecode.FieldCode)
+				fieldSeen[invitecode.FieldCode] = struct{}{}
+			}
+		case "sourceID":
+			if _, ok := fieldSeen[invitecode.FieldSourceID]; !ok {
+				selectedFields = append(selectedFields, invitecode.FieldSourceID)
+				fieldSeen[invitecode.FieldSourceID] = struct{}{}
+			}
+		case "targetID":
+			if _, ok := fieldSeen[invitecode.FieldTargetID]; !ok {
+				selectedFields = append(selectedFields, invitecode.FieldTargetID)
+				fieldSeen[invitecode.FieldTargetID] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type invitecodePaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []InviteCodePaginateOption
+}
+
+func newInviteCodePaginateArgs(rv map[string]any) *invitecodePaginateArgs {
+	args := &invitecodePaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &InviteCodeOrder{Field: &InviteCodeOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithInviteCodeOrder(order))
+			}
+		case *InviteCodeOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithInviteCodeOrder(v))
+			}
+		}
+	}
+	return args
+}
 
 // CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
 func (_q *UserQuery) CollectFields(ctx context.Context, satisfies ...string) (*UserQuery, error) {

@@ -5,6 +5,9 @@ package ent
 import (
 	"context"
 	"fmt"
+	"usergraph/ent/block"
+	"usergraph/ent/follow"
+	"usergraph/ent/invitecode"
 	"usergraph/ent/user"
 
 	"entgo.io/contrib/entgql"
@@ -16,6 +19,21 @@ import (
 type Noder interface {
 	IsNode()
 }
+
+var blockImplementors = []string{"Block", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*Block) IsNode() {}
+
+var followImplementors = []string{"Follow", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*Follow) IsNode() {}
+
+var invitecodeImplementors = []string{"InviteCode", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*InviteCode) IsNode() {}
 
 var userImplementors = []string{"User", "Node"}
 
@@ -80,6 +98,33 @@ func (c *Client) Noder(ctx context.Context, id string, opts ...NodeOption) (_ No
 
 func (c *Client) noder(ctx context.Context, table string, id string) (Noder, error) {
 	switch table {
+	case block.Table:
+		query := c.Block.Query().
+			Where(block.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, blockImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case follow.Table:
+		query := c.Follow.Query().
+			Where(follow.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, followImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case invitecode.Table:
+		query := c.InviteCode.Query().
+			Where(invitecode.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, invitecodeImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
 	case user.Table:
 		query := c.User.Query().
 			Where(user.ID(id))
@@ -162,6 +207,54 @@ func (c *Client) noders(ctx context.Context, table string, ids []string) ([]Node
 		idmap[id] = append(idmap[id], &noders[i])
 	}
 	switch table {
+	case block.Table:
+		query := c.Block.Query().
+			Where(block.IDIn(ids...))
+		query, err := query.CollectFields(ctx, blockImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case follow.Table:
+		query := c.Follow.Query().
+			Where(follow.IDIn(ids...))
+		query, err := query.CollectFields(ctx, followImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case invitecode.Table:
+		query := c.InviteCode.Query().
+			Where(invitecode.IDIn(ids...))
+		query, err := query.CollectFields(ctx, invitecodeImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
 	case user.Table:
 		query := c.User.Query().
 			Where(user.IDIn(ids...))

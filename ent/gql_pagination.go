@@ -8,6 +8,9 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"usergraph/ent/block"
+	"usergraph/ent/follow"
+	"usergraph/ent/invitecode"
 	"usergraph/ent/user"
 
 	"entgo.io/contrib/entgql"
@@ -96,6 +99,894 @@ func paginateLimit(first, last *int) int {
 		limit = *last + 1
 	}
 	return limit
+}
+
+// BlockEdge is the edge representation of Block.
+type BlockEdge struct {
+	Node   *Block `json:"node"`
+	Cursor Cursor `json:"cursor"`
+}
+
+// BlockConnection is the connection containing edges to Block.
+type BlockConnection struct {
+	Edges      []*BlockEdge `json:"edges"`
+	PageInfo   PageInfo     `json:"pageInfo"`
+	TotalCount int          `json:"totalCount"`
+}
+
+func (c *BlockConnection) build(nodes []*Block, pager *blockPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *Block
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *Block {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *Block {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*BlockEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &BlockEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// BlockPaginateOption enables pagination customization.
+type BlockPaginateOption func(*blockPager) error
+
+// WithBlockOrder configures pagination ordering.
+func WithBlockOrder(order *BlockOrder) BlockPaginateOption {
+	if order == nil {
+		order = DefaultBlockOrder
+	}
+	o := *order
+	return func(pager *blockPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultBlockOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithBlockFilter configures pagination filter.
+func WithBlockFilter(filter func(*BlockQuery) (*BlockQuery, error)) BlockPaginateOption {
+	return func(pager *blockPager) error {
+		if filter == nil {
+			return errors.New("BlockQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type blockPager struct {
+	reverse bool
+	order   *BlockOrder
+	filter  func(*BlockQuery) (*BlockQuery, error)
+}
+
+func newBlockPager(opts []BlockPaginateOption, reverse bool) (*blockPager, error) {
+	pager := &blockPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultBlockOrder
+	}
+	return pager, nil
+}
+
+func (p *blockPager) applyFilter(query *BlockQuery) (*BlockQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *blockPager) toCursor(_m *Block) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *blockPager) applyCursors(query *BlockQuery, after, before *Cursor) (*BlockQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultBlockOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *blockPager) applyOrder(query *BlockQuery) *BlockQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultBlockOrder.Field {
+		query = query.Order(DefaultBlockOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *blockPager) orderExpr(query *BlockQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultBlockOrder.Field {
+			b.Comma().Ident(DefaultBlockOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to Block.
+func (_m *BlockQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...BlockPaginateOption,
+) (*BlockConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newBlockPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &BlockConnection{Edges: []*BlockEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// BlockOrderFieldCreatedAt orders Block by created_at.
+	BlockOrderFieldCreatedAt = &BlockOrderField{
+		Value: func(_m *Block) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: block.FieldCreatedAt,
+		toTerm: block.ByCreatedAt,
+		toCursor: func(_m *Block) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f BlockOrderField) String() string {
+	var str string
+	switch f.column {
+	case BlockOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f BlockOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *BlockOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("BlockOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *BlockOrderFieldCreatedAt
+	default:
+		return fmt.Errorf("%s is not a valid BlockOrderField", str)
+	}
+	return nil
+}
+
+// BlockOrderField defines the ordering field of Block.
+type BlockOrderField struct {
+	// Value extracts the ordering value from the given Block.
+	Value    func(*Block) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) block.OrderOption
+	toCursor func(*Block) Cursor
+}
+
+// BlockOrder defines the ordering of Block.
+type BlockOrder struct {
+	Direction OrderDirection   `json:"direction"`
+	Field     *BlockOrderField `json:"field"`
+}
+
+// DefaultBlockOrder is the default ordering of Block.
+var DefaultBlockOrder = &BlockOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &BlockOrderField{
+		Value: func(_m *Block) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: block.FieldID,
+		toTerm: block.ByID,
+		toCursor: func(_m *Block) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts Block into BlockEdge.
+func (_m *Block) ToEdge(order *BlockOrder) *BlockEdge {
+	if order == nil {
+		order = DefaultBlockOrder
+	}
+	return &BlockEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// FollowEdge is the edge representation of Follow.
+type FollowEdge struct {
+	Node   *Follow `json:"node"`
+	Cursor Cursor  `json:"cursor"`
+}
+
+// FollowConnection is the connection containing edges to Follow.
+type FollowConnection struct {
+	Edges      []*FollowEdge `json:"edges"`
+	PageInfo   PageInfo      `json:"pageInfo"`
+	TotalCount int           `json:"totalCount"`
+}
+
+func (c *FollowConnection) build(nodes []*Follow, pager *followPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *Follow
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *Follow {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *Follow {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*FollowEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &FollowEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// FollowPaginateOption enables pagination customization.
+type FollowPaginateOption func(*followPager) error
+
+// WithFollowOrder configures pagination ordering.
+func WithFollowOrder(order *FollowOrder) FollowPaginateOption {
+	if order == nil {
+		order = DefaultFollowOrder
+	}
+	o := *order
+	return func(pager *followPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultFollowOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithFollowFilter configures pagination filter.
+func WithFollowFilter(filter func(*FollowQuery) (*FollowQuery, error)) FollowPaginateOption {
+	return func(pager *followPager) error {
+		if filter == nil {
+			return errors.New("FollowQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type followPager struct {
+	reverse bool
+	order   *FollowOrder
+	filter  func(*FollowQuery) (*FollowQuery, error)
+}
+
+func newFollowPager(opts []FollowPaginateOption, reverse bool) (*followPager, error) {
+	pager := &followPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultFollowOrder
+	}
+	return pager, nil
+}
+
+func (p *followPager) applyFilter(query *FollowQuery) (*FollowQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *followPager) toCursor(_m *Follow) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *followPager) applyCursors(query *FollowQuery, after, before *Cursor) (*FollowQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultFollowOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *followPager) applyOrder(query *FollowQuery) *FollowQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultFollowOrder.Field {
+		query = query.Order(DefaultFollowOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *followPager) orderExpr(query *FollowQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultFollowOrder.Field {
+			b.Comma().Ident(DefaultFollowOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to Follow.
+func (_m *FollowQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...FollowPaginateOption,
+) (*FollowConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newFollowPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &FollowConnection{Edges: []*FollowEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// FollowOrderFieldCreatedAt orders Follow by created_at.
+	FollowOrderFieldCreatedAt = &FollowOrderField{
+		Value: func(_m *Follow) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: follow.FieldCreatedAt,
+		toTerm: follow.ByCreatedAt,
+		toCursor: func(_m *Follow) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f FollowOrderField) String() string {
+	var str string
+	switch f.column {
+	case FollowOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f FollowOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *FollowOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("FollowOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *FollowOrderFieldCreatedAt
+	default:
+		return fmt.Errorf("%s is not a valid FollowOrderField", str)
+	}
+	return nil
+}
+
+// FollowOrderField defines the ordering field of Follow.
+type FollowOrderField struct {
+	// Value extracts the ordering value from the given Follow.
+	Value    func(*Follow) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) follow.OrderOption
+	toCursor func(*Follow) Cursor
+}
+
+// FollowOrder defines the ordering of Follow.
+type FollowOrder struct {
+	Direction OrderDirection    `json:"direction"`
+	Field     *FollowOrderField `json:"field"`
+}
+
+// DefaultFollowOrder is the default ordering of Follow.
+var DefaultFollowOrder = &FollowOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &FollowOrderField{
+		Value: func(_m *Follow) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: follow.FieldID,
+		toTerm: follow.ByID,
+		toCursor: func(_m *Follow) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts Follow into FollowEdge.
+func (_m *Follow) ToEdge(order *FollowOrder) *FollowEdge {
+	if order == nil {
+		order = DefaultFollowOrder
+	}
+	return &FollowEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// InviteCodeEdge is the edge representation of InviteCode.
+type InviteCodeEdge struct {
+	Node   *InviteCode `json:"node"`
+	Cursor Cursor      `json:"cursor"`
+}
+
+// InviteCodeConnection is the connection containing edges to InviteCode.
+type InviteCodeConnection struct {
+	Edges      []*InviteCodeEdge `json:"edges"`
+	PageInfo   PageInfo          `json:"pageInfo"`
+	TotalCount int               `json:"totalCount"`
+}
+
+func (c *InviteCodeConnection) build(nodes []*InviteCode, pager *invitecodePager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *InviteCode
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *InviteCode {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *InviteCode {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*InviteCodeEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &InviteCodeEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// InviteCodePaginateOption enables pagination customization.
+type InviteCodePaginateOption func(*invitecodePager) error
+
+// WithInviteCodeOrder configures pagination ordering.
+func WithInviteCodeOrder(order *InviteCodeOrder) InviteCodePaginateOption {
+	if order == nil {
+		order = DefaultInviteCodeOrder
+	}
+	o := *order
+	return func(pager *invitecodePager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultInviteCodeOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithInviteCodeFilter configures pagination filter.
+func WithInviteCodeFilter(filter func(*InviteCodeQuery) (*InviteCodeQuery, error)) InviteCodePaginateOption {
+	return func(pager *invitecodePager) error {
+		if filter == nil {
+			return errors.New("InviteCodeQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type invitecodePager struct {
+	reverse bool
+	order   *InviteCodeOrder
+	filter  func(*InviteCodeQuery) (*InviteCodeQuery, error)
+}
+
+func newInviteCodePager(opts []InviteCodePaginateOption, reverse bool) (*invitecodePager, error) {
+	pager := &invitecodePager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultInviteCodeOrder
+	}
+	return pager, nil
+}
+
+func (p *invitecodePager) applyFilter(query *InviteCodeQuery) (*InviteCodeQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *invitecodePager) toCursor(_m *InviteCode) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *invitecodePager) applyCursors(query *InviteCodeQuery, after, before *Cursor) (*InviteCodeQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultInviteCodeOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *invitecodePager) applyOrder(query *InviteCodeQuery) *InviteCodeQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultInviteCodeOrder.Field {
+		query = query.Order(DefaultInviteCodeOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *invitecodePager) orderExpr(query *InviteCodeQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultInviteCodeOrder.Field {
+			b.Comma().Ident(DefaultInviteCodeOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to InviteCode.
+func (_m *InviteCodeQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...InviteCodePaginateOption,
+) (*InviteCodeConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newInviteCodePager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &InviteCodeConnection{Edges: []*InviteCodeEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// InviteCodeOrderFieldCreatedAt orders InviteCode by created_at.
+	InviteCodeOrderFieldCreatedAt = &InviteCodeOrderField{
+		Value: func(_m *InviteCode) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: invitecode.FieldCreatedAt,
+		toTerm: invitecode.ByCreatedAt,
+		toCursor: func(_m *InviteCode) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f InviteCodeOrderField) String() string {
+	var str string
+	switch f.column {
+	case InviteCodeOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f InviteCodeOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *InviteCodeOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("InviteCodeOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *InviteCodeOrderFieldCreatedAt
+	default:
+		return fmt.Errorf("%s is not a valid InviteCodeOrderField", str)
+	}
+	return nil
+}
+
+// InviteCodeOrderField defines the ordering field of InviteCode.
+type InviteCodeOrderField struct {
+	// Value extracts the ordering value from the given InviteCode.
+	Value    func(*InviteCode) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) invitecode.OrderOption
+	toCursor func(*InviteCode) Cursor
+}
+
+// InviteCodeOrder defines the ordering of InviteCode.
+type InviteCodeOrder struct {
+	Direction OrderDirection        `json:"direction"`
+	Field     *InviteCodeOrderField `json:"field"`
+}
+
+// DefaultInviteCodeOrder is the default ordering of InviteCode.
+var DefaultInviteCodeOrder = &InviteCodeOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &InviteCodeOrderField{
+		Value: func(_m *InviteCode) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: invitecode.FieldID,
+		toTerm: invitecode.ByID,
+		toCursor: func(_m *InviteCode) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts InviteCode into InviteCodeEdge.
+func (_m *InviteCode) ToEdge(order *InviteCodeOrder) *InviteCodeEdge {
+	if order == nil {
+		order = DefaultInviteCodeOrder
+	}
+	return &InviteCodeEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
 }
 
 // UserEdge is the edge representation of User.

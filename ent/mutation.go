@@ -8,7 +8,10 @@ import (
 	"fmt"
 	"sync"
 	"time"
+	"usergraph/ent/block"
 	"usergraph/ent/code"
+	"usergraph/ent/follow"
+	"usergraph/ent/invitecode"
 	"usergraph/ent/loginhistory"
 	"usergraph/ent/oauthclient"
 	"usergraph/ent/oauthtoken"
@@ -31,7 +34,10 @@ const (
 	OpUpdateOne = ent.OpUpdateOne
 
 	// Node types.
+	TypeBlock        = "Block"
 	TypeCode         = "Code"
+	TypeFollow       = "Follow"
+	TypeInviteCode   = "InviteCode"
 	TypeLoginHistory = "LoginHistory"
 	TypeOAuthClient  = "OAuthClient"
 	TypeOAuthToken   = "OAuthToken"
@@ -40,6 +46,600 @@ const (
 	TypeSession      = "Session"
 	TypeUser         = "User"
 )
+
+// BlockMutation represents an operation that mutates the Block nodes in the graph.
+type BlockMutation struct {
+	config
+	op            Op
+	typ           string
+	id            *string
+	created_at    *time.Time
+	updated_at    *time.Time
+	clearedFields map[string]struct{}
+	source        *string
+	clearedsource bool
+	target        *string
+	clearedtarget bool
+	done          bool
+	oldValue      func(context.Context) (*Block, error)
+	predicates    []predicate.Block
+}
+
+var _ ent.Mutation = (*BlockMutation)(nil)
+
+// blockOption allows management of the mutation configuration using functional options.
+type blockOption func(*BlockMutation)
+
+// newBlockMutation creates new mutation for the Block entity.
+func newBlockMutation(c config, op Op, opts ...blockOption) *BlockMutation {
+	m := &BlockMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeBlock,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withBlockID sets the ID field of the mutation.
+func withBlockID(id string) blockOption {
+	return func(m *BlockMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Block
+		)
+		m.oldValue = func(ctx context.Context) (*Block, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Block.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withBlock sets the old Block of the mutation.
+func withBlock(node *Block) blockOption {
+	return func(m *BlockMutation) {
+		m.oldValue = func(context.Context) (*Block, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m BlockMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m BlockMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of Block entities.
+func (m *BlockMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *BlockMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *BlockMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Block.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *BlockMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *BlockMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Block entity.
+// If the Block object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *BlockMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *BlockMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *BlockMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *BlockMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the Block entity.
+// If the Block object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *BlockMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *BlockMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetSourceID sets the "source_id" field.
+func (m *BlockMutation) SetSourceID(s string) {
+	m.source = &s
+}
+
+// SourceID returns the value of the "source_id" field in the mutation.
+func (m *BlockMutation) SourceID() (r string, exists bool) {
+	v := m.source
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSourceID returns the old "source_id" field's value of the Block entity.
+// If the Block object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *BlockMutation) OldSourceID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSourceID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSourceID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSourceID: %w", err)
+	}
+	return oldValue.SourceID, nil
+}
+
+// ResetSourceID resets all changes to the "source_id" field.
+func (m *BlockMutation) ResetSourceID() {
+	m.source = nil
+}
+
+// SetTargetID sets the "target_id" field.
+func (m *BlockMutation) SetTargetID(s string) {
+	m.target = &s
+}
+
+// TargetID returns the value of the "target_id" field in the mutation.
+func (m *BlockMutation) TargetID() (r string, exists bool) {
+	v := m.target
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTargetID returns the old "target_id" field's value of the Block entity.
+// If the Block object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *BlockMutation) OldTargetID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTargetID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTargetID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTargetID: %w", err)
+	}
+	return oldValue.TargetID, nil
+}
+
+// ResetTargetID resets all changes to the "target_id" field.
+func (m *BlockMutation) ResetTargetID() {
+	m.target = nil
+}
+
+// ClearSource clears the "source" edge to the User entity.
+func (m *BlockMutation) ClearSource() {
+	m.clearedsource = true
+	m.clearedFields[block.FieldSourceID] = struct{}{}
+}
+
+// SourceCleared reports if the "source" edge to the User entity was cleared.
+func (m *BlockMutation) SourceCleared() bool {
+	return m.clearedsource
+}
+
+// SourceIDs returns the "source" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// SourceID instead. It exists only for internal usage by the builders.
+func (m *BlockMutation) SourceIDs() (ids []string) {
+	if id := m.source; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetSource resets all changes to the "source" edge.
+func (m *BlockMutation) ResetSource() {
+	m.source = nil
+	m.clearedsource = false
+}
+
+// ClearTarget clears the "target" edge to the User entity.
+func (m *BlockMutation) ClearTarget() {
+	m.clearedtarget = true
+	m.clearedFields[block.FieldTargetID] = struct{}{}
+}
+
+// TargetCleared reports if the "target" edge to the User entity was cleared.
+func (m *BlockMutation) TargetCleared() bool {
+	return m.clearedtarget
+}
+
+// TargetIDs returns the "target" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// TargetID instead. It exists only for internal usage by the builders.
+func (m *BlockMutation) TargetIDs() (ids []string) {
+	if id := m.target; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetTarget resets all changes to the "target" edge.
+func (m *BlockMutation) ResetTarget() {
+	m.target = nil
+	m.clearedtarget = false
+}
+
+// Where appends a list predicates to the BlockMutation builder.
+func (m *BlockMutation) Where(ps ...predicate.Block) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the BlockMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *BlockMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Block, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *BlockMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *BlockMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Block).
+func (m *BlockMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *BlockMutation) Fields() []string {
+	fields := make([]string, 0, 4)
+	if m.created_at != nil {
+		fields = append(fields, block.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, block.FieldUpdatedAt)
+	}
+	if m.source != nil {
+		fields = append(fields, block.FieldSourceID)
+	}
+	if m.target != nil {
+		fields = append(fields, block.FieldTargetID)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *BlockMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case block.FieldCreatedAt:
+		return m.CreatedAt()
+	case block.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case block.FieldSourceID:
+		return m.SourceID()
+	case block.FieldTargetID:
+		return m.TargetID()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *BlockMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case block.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case block.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case block.FieldSourceID:
+		return m.OldSourceID(ctx)
+	case block.FieldTargetID:
+		return m.OldTargetID(ctx)
+	}
+	return nil, fmt.Errorf("unknown Block field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *BlockMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case block.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case block.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case block.FieldSourceID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSourceID(v)
+		return nil
+	case block.FieldTargetID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTargetID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Block field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *BlockMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *BlockMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *BlockMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown Block numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *BlockMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *BlockMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *BlockMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown Block nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *BlockMutation) ResetField(name string) error {
+	switch name {
+	case block.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case block.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case block.FieldSourceID:
+		m.ResetSourceID()
+		return nil
+	case block.FieldTargetID:
+		m.ResetTargetID()
+		return nil
+	}
+	return fmt.Errorf("unknown Block field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *BlockMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.source != nil {
+		edges = append(edges, block.EdgeSource)
+	}
+	if m.target != nil {
+		edges = append(edges, block.EdgeTarget)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *BlockMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case block.EdgeSource:
+		if id := m.source; id != nil {
+			return []ent.Value{*id}
+		}
+	case block.EdgeTarget:
+		if id := m.target; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *BlockMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *BlockMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *BlockMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedsource {
+		edges = append(edges, block.EdgeSource)
+	}
+	if m.clearedtarget {
+		edges = append(edges, block.EdgeTarget)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *BlockMutation) EdgeCleared(name string) bool {
+	switch name {
+	case block.EdgeSource:
+		return m.clearedsource
+	case block.EdgeTarget:
+		return m.clearedtarget
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *BlockMutation) ClearEdge(name string) error {
+	switch name {
+	case block.EdgeSource:
+		m.ClearSource()
+		return nil
+	case block.EdgeTarget:
+		m.ClearTarget()
+		return nil
+	}
+	return fmt.Errorf("unknown Block unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *BlockMutation) ResetEdge(name string) error {
+	switch name {
+	case block.EdgeSource:
+		m.ResetSource()
+		return nil
+	case block.EdgeTarget:
+		m.ResetTarget()
+		return nil
+	}
+	return fmt.Errorf("unknown Block edge %s", name)
+}
 
 // CodeMutation represents an operation that mutates the Code nodes in the graph.
 type CodeMutation struct {
@@ -861,6 +1461,1324 @@ func (m *CodeMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown Code edge %s", name)
+}
+
+// FollowMutation represents an operation that mutates the Follow nodes in the graph.
+type FollowMutation struct {
+	config
+	op            Op
+	typ           string
+	id            *string
+	created_at    *time.Time
+	updated_at    *time.Time
+	approved      *bool
+	clearedFields map[string]struct{}
+	source        *string
+	clearedsource bool
+	target        *string
+	clearedtarget bool
+	done          bool
+	oldValue      func(context.Context) (*Follow, error)
+	predicates    []predicate.Follow
+}
+
+var _ ent.Mutation = (*FollowMutation)(nil)
+
+// followOption allows management of the mutation configuration using functional options.
+type followOption func(*FollowMutation)
+
+// newFollowMutation creates new mutation for the Follow entity.
+func newFollowMutation(c config, op Op, opts ...followOption) *FollowMutation {
+	m := &FollowMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeFollow,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withFollowID sets the ID field of the mutation.
+func withFollowID(id string) followOption {
+	return func(m *FollowMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Follow
+		)
+		m.oldValue = func(ctx context.Context) (*Follow, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Follow.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withFollow sets the old Follow of the mutation.
+func withFollow(node *Follow) followOption {
+	return func(m *FollowMutation) {
+		m.oldValue = func(context.Context) (*Follow, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m FollowMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m FollowMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of Follow entities.
+func (m *FollowMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *FollowMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *FollowMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Follow.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *FollowMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *FollowMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Follow entity.
+// If the Follow object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FollowMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *FollowMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *FollowMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *FollowMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the Follow entity.
+// If the Follow object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FollowMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *FollowMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetSourceID sets the "source_id" field.
+func (m *FollowMutation) SetSourceID(s string) {
+	m.source = &s
+}
+
+// SourceID returns the value of the "source_id" field in the mutation.
+func (m *FollowMutation) SourceID() (r string, exists bool) {
+	v := m.source
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSourceID returns the old "source_id" field's value of the Follow entity.
+// If the Follow object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FollowMutation) OldSourceID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSourceID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSourceID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSourceID: %w", err)
+	}
+	return oldValue.SourceID, nil
+}
+
+// ResetSourceID resets all changes to the "source_id" field.
+func (m *FollowMutation) ResetSourceID() {
+	m.source = nil
+}
+
+// SetTargetID sets the "target_id" field.
+func (m *FollowMutation) SetTargetID(s string) {
+	m.target = &s
+}
+
+// TargetID returns the value of the "target_id" field in the mutation.
+func (m *FollowMutation) TargetID() (r string, exists bool) {
+	v := m.target
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTargetID returns the old "target_id" field's value of the Follow entity.
+// If the Follow object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FollowMutation) OldTargetID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTargetID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTargetID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTargetID: %w", err)
+	}
+	return oldValue.TargetID, nil
+}
+
+// ResetTargetID resets all changes to the "target_id" field.
+func (m *FollowMutation) ResetTargetID() {
+	m.target = nil
+}
+
+// SetApproved sets the "approved" field.
+func (m *FollowMutation) SetApproved(b bool) {
+	m.approved = &b
+}
+
+// Approved returns the value of the "approved" field in the mutation.
+func (m *FollowMutation) Approved() (r bool, exists bool) {
+	v := m.approved
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldApproved returns the old "approved" field's value of the Follow entity.
+// If the Follow object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FollowMutation) OldApproved(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldApproved is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldApproved requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldApproved: %w", err)
+	}
+	return oldValue.Approved, nil
+}
+
+// ResetApproved resets all changes to the "approved" field.
+func (m *FollowMutation) ResetApproved() {
+	m.approved = nil
+}
+
+// ClearSource clears the "source" edge to the User entity.
+func (m *FollowMutation) ClearSource() {
+	m.clearedsource = true
+	m.clearedFields[follow.FieldSourceID] = struct{}{}
+}
+
+// SourceCleared reports if the "source" edge to the User entity was cleared.
+func (m *FollowMutation) SourceCleared() bool {
+	return m.clearedsource
+}
+
+// SourceIDs returns the "source" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// SourceID instead. It exists only for internal usage by the builders.
+func (m *FollowMutation) SourceIDs() (ids []string) {
+	if id := m.source; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetSource resets all changes to the "source" edge.
+func (m *FollowMutation) ResetSource() {
+	m.source = nil
+	m.clearedsource = false
+}
+
+// ClearTarget clears the "target" edge to the User entity.
+func (m *FollowMutation) ClearTarget() {
+	m.clearedtarget = true
+	m.clearedFields[follow.FieldTargetID] = struct{}{}
+}
+
+// TargetCleared reports if the "target" edge to the User entity was cleared.
+func (m *FollowMutation) TargetCleared() bool {
+	return m.clearedtarget
+}
+
+// TargetIDs returns the "target" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// TargetID instead. It exists only for internal usage by the builders.
+func (m *FollowMutation) TargetIDs() (ids []string) {
+	if id := m.target; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetTarget resets all changes to the "target" edge.
+func (m *FollowMutation) ResetTarget() {
+	m.target = nil
+	m.clearedtarget = false
+}
+
+// Where appends a list predicates to the FollowMutation builder.
+func (m *FollowMutation) Where(ps ...predicate.Follow) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the FollowMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *FollowMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Follow, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *FollowMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *FollowMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Follow).
+func (m *FollowMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *FollowMutation) Fields() []string {
+	fields := make([]string, 0, 5)
+	if m.created_at != nil {
+		fields = append(fields, follow.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, follow.FieldUpdatedAt)
+	}
+	if m.source != nil {
+		fields = append(fields, follow.FieldSourceID)
+	}
+	if m.target != nil {
+		fields = append(fields, follow.FieldTargetID)
+	}
+	if m.approved != nil {
+		fields = append(fields, follow.FieldApproved)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *FollowMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case follow.FieldCreatedAt:
+		return m.CreatedAt()
+	case follow.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case follow.FieldSourceID:
+		return m.SourceID()
+	case follow.FieldTargetID:
+		return m.TargetID()
+	case follow.FieldApproved:
+		return m.Approved()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *FollowMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case follow.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case follow.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case follow.FieldSourceID:
+		return m.OldSourceID(ctx)
+	case follow.FieldTargetID:
+		return m.OldTargetID(ctx)
+	case follow.FieldApproved:
+		return m.OldApproved(ctx)
+	}
+	return nil, fmt.Errorf("unknown Follow field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *FollowMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case follow.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case follow.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case follow.FieldSourceID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSourceID(v)
+		return nil
+	case follow.FieldTargetID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTargetID(v)
+		return nil
+	case follow.FieldApproved:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetApproved(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Follow field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *FollowMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *FollowMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *FollowMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown Follow numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *FollowMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *FollowMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *FollowMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown Follow nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *FollowMutation) ResetField(name string) error {
+	switch name {
+	case follow.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case follow.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case follow.FieldSourceID:
+		m.ResetSourceID()
+		return nil
+	case follow.FieldTargetID:
+		m.ResetTargetID()
+		return nil
+	case follow.FieldApproved:
+		m.ResetApproved()
+		return nil
+	}
+	return fmt.Errorf("unknown Follow field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *FollowMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.source != nil {
+		edges = append(edges, follow.EdgeSource)
+	}
+	if m.target != nil {
+		edges = append(edges, follow.EdgeTarget)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *FollowMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case follow.EdgeSource:
+		if id := m.source; id != nil {
+			return []ent.Value{*id}
+		}
+	case follow.EdgeTarget:
+		if id := m.target; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *FollowMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *FollowMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *FollowMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedsource {
+		edges = append(edges, follow.EdgeSource)
+	}
+	if m.clearedtarget {
+		edges = append(edges, follow.EdgeTarget)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *FollowMutation) EdgeCleared(name string) bool {
+	switch name {
+	case follow.EdgeSource:
+		return m.clearedsource
+	case follow.EdgeTarget:
+		return m.clearedtarget
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *FollowMutation) ClearEdge(name string) error {
+	switch name {
+	case follow.EdgeSource:
+		m.ClearSource()
+		return nil
+	case follow.EdgeTarget:
+		m.ClearTarget()
+		return nil
+	}
+	return fmt.Errorf("unknown Follow unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *FollowMutation) ResetEdge(name string) error {
+	switch name {
+	case follow.EdgeSource:
+		m.ResetSource()
+		return nil
+	case follow.EdgeTarget:
+		m.ResetTarget()
+		return nil
+	}
+	return fmt.Errorf("unknown Follow edge %s", name)
+}
+
+// InviteCodeMutation represents an operation that mutates the InviteCode nodes in the graph.
+type InviteCodeMutation struct {
+	config
+	op            Op
+	typ           string
+	id            *string
+	created_at    *time.Time
+	updated_at    *time.Time
+	code          *string
+	clearedFields map[string]struct{}
+	source        *string
+	clearedsource bool
+	target        *string
+	clearedtarget bool
+	done          bool
+	oldValue      func(context.Context) (*InviteCode, error)
+	predicates    []predicate.InviteCode
+}
+
+var _ ent.Mutation = (*InviteCodeMutation)(nil)
+
+// invitecodeOption allows management of the mutation configuration using functional options.
+type invitecodeOption func(*InviteCodeMutation)
+
+// newInviteCodeMutation creates new mutation for the InviteCode entity.
+func newInviteCodeMutation(c config, op Op, opts ...invitecodeOption) *InviteCodeMutation {
+	m := &InviteCodeMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeInviteCode,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withInviteCodeID sets the ID field of the mutation.
+func withInviteCodeID(id string) invitecodeOption {
+	return func(m *InviteCodeMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *InviteCode
+		)
+		m.oldValue = func(ctx context.Context) (*InviteCode, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().InviteCode.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withInviteCode sets the old InviteCode of the mutation.
+func withInviteCode(node *InviteCode) invitecodeOption {
+	return func(m *InviteCodeMutation) {
+		m.oldValue = func(context.Context) (*InviteCode, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m InviteCodeMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m InviteCodeMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of InviteCode entities.
+func (m *InviteCodeMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *InviteCodeMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *InviteCodeMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().InviteCode.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *InviteCodeMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *InviteCodeMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the InviteCode entity.
+// If the InviteCode object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InviteCodeMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *InviteCodeMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *InviteCodeMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *InviteCodeMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the InviteCode entity.
+// If the InviteCode object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InviteCodeMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *InviteCodeMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetCode sets the "code" field.
+func (m *InviteCodeMutation) SetCode(s string) {
+	m.code = &s
+}
+
+// Code returns the value of the "code" field in the mutation.
+func (m *InviteCodeMutation) Code() (r string, exists bool) {
+	v := m.code
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCode returns the old "code" field's value of the InviteCode entity.
+// If the InviteCode object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InviteCodeMutation) OldCode(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCode is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCode requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCode: %w", err)
+	}
+	return oldValue.Code, nil
+}
+
+// ResetCode resets all changes to the "code" field.
+func (m *InviteCodeMutation) ResetCode() {
+	m.code = nil
+}
+
+// SetSourceID sets the "source_id" field.
+func (m *InviteCodeMutation) SetSourceID(s string) {
+	m.source = &s
+}
+
+// SourceID returns the value of the "source_id" field in the mutation.
+func (m *InviteCodeMutation) SourceID() (r string, exists bool) {
+	v := m.source
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSourceID returns the old "source_id" field's value of the InviteCode entity.
+// If the InviteCode object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InviteCodeMutation) OldSourceID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSourceID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSourceID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSourceID: %w", err)
+	}
+	return oldValue.SourceID, nil
+}
+
+// ResetSourceID resets all changes to the "source_id" field.
+func (m *InviteCodeMutation) ResetSourceID() {
+	m.source = nil
+}
+
+// SetTargetID sets the "target_id" field.
+func (m *InviteCodeMutation) SetTargetID(s string) {
+	m.target = &s
+}
+
+// TargetID returns the value of the "target_id" field in the mutation.
+func (m *InviteCodeMutation) TargetID() (r string, exists bool) {
+	v := m.target
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTargetID returns the old "target_id" field's value of the InviteCode entity.
+// If the InviteCode object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InviteCodeMutation) OldTargetID(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTargetID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTargetID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTargetID: %w", err)
+	}
+	return oldValue.TargetID, nil
+}
+
+// ClearTargetID clears the value of the "target_id" field.
+func (m *InviteCodeMutation) ClearTargetID() {
+	m.target = nil
+	m.clearedFields[invitecode.FieldTargetID] = struct{}{}
+}
+
+// TargetIDCleared returns if the "target_id" field was cleared in this mutation.
+func (m *InviteCodeMutation) TargetIDCleared() bool {
+	_, ok := m.clearedFields[invitecode.FieldTargetID]
+	return ok
+}
+
+// ResetTargetID resets all changes to the "target_id" field.
+func (m *InviteCodeMutation) ResetTargetID() {
+	m.target = nil
+	delete(m.clearedFields, invitecode.FieldTargetID)
+}
+
+// ClearSource clears the "source" edge to the User entity.
+func (m *InviteCodeMutation) ClearSource() {
+	m.clearedsource = true
+	m.clearedFields[invitecode.FieldSourceID] = struct{}{}
+}
+
+// SourceCleared reports if the "source" edge to the User entity was cleared.
+func (m *InviteCodeMutation) SourceCleared() bool {
+	return m.clearedsource
+}
+
+// SourceIDs returns the "source" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// SourceID instead. It exists only for internal usage by the builders.
+func (m *InviteCodeMutation) SourceIDs() (ids []string) {
+	if id := m.source; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetSource resets all changes to the "source" edge.
+func (m *InviteCodeMutation) ResetSource() {
+	m.source = nil
+	m.clearedsource = false
+}
+
+// ClearTarget clears the "target" edge to the User entity.
+func (m *InviteCodeMutation) ClearTarget() {
+	m.clearedtarget = true
+	m.clearedFields[invitecode.FieldTargetID] = struct{}{}
+}
+
+// TargetCleared reports if the "target" edge to the User entity was cleared.
+func (m *InviteCodeMutation) TargetCleared() bool {
+	return m.TargetIDCleared() || m.clearedtarget
+}
+
+// TargetIDs returns the "target" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// TargetID instead. It exists only for internal usage by the builders.
+func (m *InviteCodeMutation) TargetIDs() (ids []string) {
+	if id := m.target; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetTarget resets all changes to the "target" edge.
+func (m *InviteCodeMutation) ResetTarget() {
+	m.target = nil
+	m.clearedtarget = false
+}
+
+// Where appends a list predicates to the InviteCodeMutation builder.
+func (m *InviteCodeMutation) Where(ps ...predicate.InviteCode) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the InviteCodeMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *InviteCodeMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.InviteCode, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *InviteCodeMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *InviteCodeMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (InviteCode).
+func (m *InviteCodeMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *InviteCodeMutation) Fields() []string {
+	fields := make([]string, 0, 5)
+	if m.created_at != nil {
+		fields = append(fields, invitecode.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, invitecode.FieldUpdatedAt)
+	}
+	if m.code != nil {
+		fields = append(fields, invitecode.FieldCode)
+	}
+	if m.source != nil {
+		fields = append(fields, invitecode.FieldSourceID)
+	}
+	if m.target != nil {
+		fields = append(fields, invitecode.FieldTargetID)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *InviteCodeMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case invitecode.FieldCreatedAt:
+		return m.CreatedAt()
+	case invitecode.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case invitecode.FieldCode:
+		return m.Code()
+	case invitecode.FieldSourceID:
+		return m.SourceID()
+	case invitecode.FieldTargetID:
+		return m.TargetID()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *InviteCodeMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case invitecode.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case invitecode.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case invitecode.FieldCode:
+		return m.OldCode(ctx)
+	case invitecode.FieldSourceID:
+		return m.OldSourceID(ctx)
+	case invitecode.FieldTargetID:
+		return m.OldTargetID(ctx)
+	}
+	return nil, fmt.Errorf("unknown InviteCode field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *InviteCodeMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case invitecode.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case invitecode.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case invitecode.FieldCode:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCode(v)
+		return nil
+	case invitecode.FieldSourceID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSourceID(v)
+		return nil
+	case invitecode.FieldTargetID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTargetID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown InviteCode field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *InviteCodeMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *InviteCodeMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *InviteCodeMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown InviteCode numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *InviteCodeMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(invitecode.FieldTargetID) {
+		fields = append(fields, invitecode.FieldTargetID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *InviteCodeMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *InviteCodeMutation) ClearField(name string) error {
+	switch name {
+	case invitecode.FieldTargetID:
+		m.ClearTargetID()
+		return nil
+	}
+	return fmt.Errorf("unknown InviteCode nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *InviteCodeMutation) ResetField(name string) error {
+	switch name {
+	case invitecode.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case invitecode.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case invitecode.FieldCode:
+		m.ResetCode()
+		return nil
+	case invitecode.FieldSourceID:
+		m.ResetSourceID()
+		return nil
+	case invitecode.FieldTargetID:
+		m.ResetTargetID()
+		return nil
+	}
+	return fmt.Errorf("unknown InviteCode field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *InviteCodeMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.source != nil {
+		edges = append(edges, invitecode.EdgeSource)
+	}
+	if m.target != nil {
+		edges = append(edges, invitecode.EdgeTarget)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *InviteCodeMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case invitecode.EdgeSource:
+		if id := m.source; id != nil {
+			return []ent.Value{*id}
+		}
+	case invitecode.EdgeTarget:
+		if id := m.target; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *InviteCodeMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *InviteCodeMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *InviteCodeMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedsource {
+		edges = append(edges, invitecode.EdgeSource)
+	}
+	if m.clearedtarget {
+		edges = append(edges, invitecode.EdgeTarget)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *InviteCodeMutation) EdgeCleared(name string) bool {
+	switch name {
+	case invitecode.EdgeSource:
+		return m.clearedsource
+	case invitecode.EdgeTarget:
+		return m.clearedtarget
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *InviteCodeMutation) ClearEdge(name string) error {
+	switch name {
+	case invitecode.EdgeSource:
+		m.ClearSource()
+		return nil
+	case invitecode.EdgeTarget:
+		m.ClearTarget()
+		return nil
+	}
+	return fmt.Errorf("unknown InviteCode unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *InviteCodeMutation) ResetEdge(name string) error {
+	switch name {
+	case invitecode.EdgeSource:
+		m.ResetSource()
+		return nil
+	case invitecode.EdgeTarget:
+		m.ResetTarget()
+		return nil
+	}
+	return fmt.Errorf("unknown InviteCode edge %s", name)
 }
 
 // LoginHistoryMutation represents an operation that mutates the LoginHistory nodes in the graph.
@@ -6664,6 +8582,24 @@ type UserMutation struct {
 	login_history                map[string]struct{}
 	removedlogin_history         map[string]struct{}
 	clearedlogin_history         bool
+	outgoing_follows             map[string]struct{}
+	removedoutgoing_follows      map[string]struct{}
+	clearedoutgoing_follows      bool
+	incoming_follows             map[string]struct{}
+	removedincoming_follows      map[string]struct{}
+	clearedincoming_follows      bool
+	blocks_made                  map[string]struct{}
+	removedblocks_made           map[string]struct{}
+	clearedblocks_made           bool
+	blocks_received              map[string]struct{}
+	removedblocks_received       map[string]struct{}
+	clearedblocks_received       bool
+	invite_codes                 map[string]struct{}
+	removedinvite_codes          map[string]struct{}
+	clearedinvite_codes          bool
+	used_invite_codes            map[string]struct{}
+	removedused_invite_codes     map[string]struct{}
+	clearedused_invite_codes     bool
 	done                         bool
 	oldValue                     func(context.Context) (*User, error)
 	predicates                   []predicate.User
@@ -10062,6 +11998,330 @@ func (m *UserMutation) ResetLoginHistory() {
 	m.removedlogin_history = nil
 }
 
+// AddOutgoingFollowIDs adds the "outgoing_follows" edge to the Follow entity by ids.
+func (m *UserMutation) AddOutgoingFollowIDs(ids ...string) {
+	if m.outgoing_follows == nil {
+		m.outgoing_follows = make(map[string]struct{})
+	}
+	for i := range ids {
+		m.outgoing_follows[ids[i]] = struct{}{}
+	}
+}
+
+// ClearOutgoingFollows clears the "outgoing_follows" edge to the Follow entity.
+func (m *UserMutation) ClearOutgoingFollows() {
+	m.clearedoutgoing_follows = true
+}
+
+// OutgoingFollowsCleared reports if the "outgoing_follows" edge to the Follow entity was cleared.
+func (m *UserMutation) OutgoingFollowsCleared() bool {
+	return m.clearedoutgoing_follows
+}
+
+// RemoveOutgoingFollowIDs removes the "outgoing_follows" edge to the Follow entity by IDs.
+func (m *UserMutation) RemoveOutgoingFollowIDs(ids ...string) {
+	if m.removedoutgoing_follows == nil {
+		m.removedoutgoing_follows = make(map[string]struct{})
+	}
+	for i := range ids {
+		delete(m.outgoing_follows, ids[i])
+		m.removedoutgoing_follows[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedOutgoingFollows returns the removed IDs of the "outgoing_follows" edge to the Follow entity.
+func (m *UserMutation) RemovedOutgoingFollowsIDs() (ids []string) {
+	for id := range m.removedoutgoing_follows {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// OutgoingFollowsIDs returns the "outgoing_follows" edge IDs in the mutation.
+func (m *UserMutation) OutgoingFollowsIDs() (ids []string) {
+	for id := range m.outgoing_follows {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetOutgoingFollows resets all changes to the "outgoing_follows" edge.
+func (m *UserMutation) ResetOutgoingFollows() {
+	m.outgoing_follows = nil
+	m.clearedoutgoing_follows = false
+	m.removedoutgoing_follows = nil
+}
+
+// AddIncomingFollowIDs adds the "incoming_follows" edge to the Follow entity by ids.
+func (m *UserMutation) AddIncomingFollowIDs(ids ...string) {
+	if m.incoming_follows == nil {
+		m.incoming_follows = make(map[string]struct{})
+	}
+	for i := range ids {
+		m.incoming_follows[ids[i]] = struct{}{}
+	}
+}
+
+// ClearIncomingFollows clears the "incoming_follows" edge to the Follow entity.
+func (m *UserMutation) ClearIncomingFollows() {
+	m.clearedincoming_follows = true
+}
+
+// IncomingFollowsCleared reports if the "incoming_follows" edge to the Follow entity was cleared.
+func (m *UserMutation) IncomingFollowsCleared() bool {
+	return m.clearedincoming_follows
+}
+
+// RemoveIncomingFollowIDs removes the "incoming_follows" edge to the Follow entity by IDs.
+func (m *UserMutation) RemoveIncomingFollowIDs(ids ...string) {
+	if m.removedincoming_follows == nil {
+		m.removedincoming_follows = make(map[string]struct{})
+	}
+	for i := range ids {
+		delete(m.incoming_follows, ids[i])
+		m.removedincoming_follows[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedIncomingFollows returns the removed IDs of the "incoming_follows" edge to the Follow entity.
+func (m *UserMutation) RemovedIncomingFollowsIDs() (ids []string) {
+	for id := range m.removedincoming_follows {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// IncomingFollowsIDs returns the "incoming_follows" edge IDs in the mutation.
+func (m *UserMutation) IncomingFollowsIDs() (ids []string) {
+	for id := range m.incoming_follows {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetIncomingFollows resets all changes to the "incoming_follows" edge.
+func (m *UserMutation) ResetIncomingFollows() {
+	m.incoming_follows = nil
+	m.clearedincoming_follows = false
+	m.removedincoming_follows = nil
+}
+
+// AddBlocksMadeIDs adds the "blocks_made" edge to the Block entity by ids.
+func (m *UserMutation) AddBlocksMadeIDs(ids ...string) {
+	if m.blocks_made == nil {
+		m.blocks_made = make(map[string]struct{})
+	}
+	for i := range ids {
+		m.blocks_made[ids[i]] = struct{}{}
+	}
+}
+
+// ClearBlocksMade clears the "blocks_made" edge to the Block entity.
+func (m *UserMutation) ClearBlocksMade() {
+	m.clearedblocks_made = true
+}
+
+// BlocksMadeCleared reports if the "blocks_made" edge to the Block entity was cleared.
+func (m *UserMutation) BlocksMadeCleared() bool {
+	return m.clearedblocks_made
+}
+
+// RemoveBlocksMadeIDs removes the "blocks_made" edge to the Block entity by IDs.
+func (m *UserMutation) RemoveBlocksMadeIDs(ids ...string) {
+	if m.removedblocks_made == nil {
+		m.removedblocks_made = make(map[string]struct{})
+	}
+	for i := range ids {
+		delete(m.blocks_made, ids[i])
+		m.removedblocks_made[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedBlocksMade returns the removed IDs of the "blocks_made" edge to the Block entity.
+func (m *UserMutation) RemovedBlocksMadeIDs() (ids []string) {
+	for id := range m.removedblocks_made {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// BlocksMadeIDs returns the "blocks_made" edge IDs in the mutation.
+func (m *UserMutation) BlocksMadeIDs() (ids []string) {
+	for id := range m.blocks_made {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetBlocksMade resets all changes to the "blocks_made" edge.
+func (m *UserMutation) ResetBlocksMade() {
+	m.blocks_made = nil
+	m.clearedblocks_made = false
+	m.removedblocks_made = nil
+}
+
+// AddBlocksReceivedIDs adds the "blocks_received" edge to the Block entity by ids.
+func (m *UserMutation) AddBlocksReceivedIDs(ids ...string) {
+	if m.blocks_received == nil {
+		m.blocks_received = make(map[string]struct{})
+	}
+	for i := range ids {
+		m.blocks_received[ids[i]] = struct{}{}
+	}
+}
+
+// ClearBlocksReceived clears the "blocks_received" edge to the Block entity.
+func (m *UserMutation) ClearBlocksReceived() {
+	m.clearedblocks_received = true
+}
+
+// BlocksReceivedCleared reports if the "blocks_received" edge to the Block entity was cleared.
+func (m *UserMutation) BlocksReceivedCleared() bool {
+	return m.clearedblocks_received
+}
+
+// RemoveBlocksReceivedIDs removes the "blocks_received" edge to the Block entity by IDs.
+func (m *UserMutation) RemoveBlocksReceivedIDs(ids ...string) {
+	if m.removedblocks_received == nil {
+		m.removedblocks_received = make(map[string]struct{})
+	}
+	for i := range ids {
+		delete(m.blocks_received, ids[i])
+		m.removedblocks_received[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedBlocksReceived returns the removed IDs of the "blocks_received" edge to the Block entity.
+func (m *UserMutation) RemovedBlocksReceivedIDs() (ids []string) {
+	for id := range m.removedblocks_received {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// BlocksReceivedIDs returns the "blocks_received" edge IDs in the mutation.
+func (m *UserMutation) BlocksReceivedIDs() (ids []string) {
+	for id := range m.blocks_received {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetBlocksReceived resets all changes to the "blocks_received" edge.
+func (m *UserMutation) ResetBlocksReceived() {
+	m.blocks_received = nil
+	m.clearedblocks_received = false
+	m.removedblocks_received = nil
+}
+
+// AddInviteCodeIDs adds the "invite_codes" edge to the InviteCode entity by ids.
+func (m *UserMutation) AddInviteCodeIDs(ids ...string) {
+	if m.invite_codes == nil {
+		m.invite_codes = make(map[string]struct{})
+	}
+	for i := range ids {
+		m.invite_codes[ids[i]] = struct{}{}
+	}
+}
+
+// ClearInviteCodes clears the "invite_codes" edge to the InviteCode entity.
+func (m *UserMutation) ClearInviteCodes() {
+	m.clearedinvite_codes = true
+}
+
+// InviteCodesCleared reports if the "invite_codes" edge to the InviteCode entity was cleared.
+func (m *UserMutation) InviteCodesCleared() bool {
+	return m.clearedinvite_codes
+}
+
+// RemoveInviteCodeIDs removes the "invite_codes" edge to the InviteCode entity by IDs.
+func (m *UserMutation) RemoveInviteCodeIDs(ids ...string) {
+	if m.removedinvite_codes == nil {
+		m.removedinvite_codes = make(map[string]struct{})
+	}
+	for i := range ids {
+		delete(m.invite_codes, ids[i])
+		m.removedinvite_codes[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedInviteCodes returns the removed IDs of the "invite_codes" edge to the InviteCode entity.
+func (m *UserMutation) RemovedInviteCodesIDs() (ids []string) {
+	for id := range m.removedinvite_codes {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// InviteCodesIDs returns the "invite_codes" edge IDs in the mutation.
+func (m *UserMutation) InviteCodesIDs() (ids []string) {
+	for id := range m.invite_codes {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetInviteCodes resets all changes to the "invite_codes" edge.
+func (m *UserMutation) ResetInviteCodes() {
+	m.invite_codes = nil
+	m.clearedinvite_codes = false
+	m.removedinvite_codes = nil
+}
+
+// AddUsedInviteCodeIDs adds the "used_invite_codes" edge to the InviteCode entity by ids.
+func (m *UserMutation) AddUsedInviteCodeIDs(ids ...string) {
+	if m.used_invite_codes == nil {
+		m.used_invite_codes = make(map[string]struct{})
+	}
+	for i := range ids {
+		m.used_invite_codes[ids[i]] = struct{}{}
+	}
+}
+
+// ClearUsedInviteCodes clears the "used_invite_codes" edge to the InviteCode entity.
+func (m *UserMutation) ClearUsedInviteCodes() {
+	m.clearedused_invite_codes = true
+}
+
+// UsedInviteCodesCleared reports if the "used_invite_codes" edge to the InviteCode entity was cleared.
+func (m *UserMutation) UsedInviteCodesCleared() bool {
+	return m.clearedused_invite_codes
+}
+
+// RemoveUsedInviteCodeIDs removes the "used_invite_codes" edge to the InviteCode entity by IDs.
+func (m *UserMutation) RemoveUsedInviteCodeIDs(ids ...string) {
+	if m.removedused_invite_codes == nil {
+		m.removedused_invite_codes = make(map[string]struct{})
+	}
+	for i := range ids {
+		delete(m.used_invite_codes, ids[i])
+		m.removedused_invite_codes[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedUsedInviteCodes returns the removed IDs of the "used_invite_codes" edge to the InviteCode entity.
+func (m *UserMutation) RemovedUsedInviteCodesIDs() (ids []string) {
+	for id := range m.removedused_invite_codes {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// UsedInviteCodesIDs returns the "used_invite_codes" edge IDs in the mutation.
+func (m *UserMutation) UsedInviteCodesIDs() (ids []string) {
+	for id := range m.used_invite_codes {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetUsedInviteCodes resets all changes to the "used_invite_codes" edge.
+func (m *UserMutation) ResetUsedInviteCodes() {
+	m.used_invite_codes = nil
+	m.clearedused_invite_codes = false
+	m.removedused_invite_codes = nil
+}
+
 // Where appends a list predicates to the UserMutation builder.
 func (m *UserMutation) Where(ps ...predicate.User) {
 	m.predicates = append(m.predicates, ps...)
@@ -11657,7 +13917,7 @@ func (m *UserMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *UserMutation) AddedEdges() []string {
-	edges := make([]string, 0, 3)
+	edges := make([]string, 0, 9)
 	if m.sessions != nil {
 		edges = append(edges, user.EdgeSessions)
 	}
@@ -11666,6 +13926,24 @@ func (m *UserMutation) AddedEdges() []string {
 	}
 	if m.login_history != nil {
 		edges = append(edges, user.EdgeLoginHistory)
+	}
+	if m.outgoing_follows != nil {
+		edges = append(edges, user.EdgeOutgoingFollows)
+	}
+	if m.incoming_follows != nil {
+		edges = append(edges, user.EdgeIncomingFollows)
+	}
+	if m.blocks_made != nil {
+		edges = append(edges, user.EdgeBlocksMade)
+	}
+	if m.blocks_received != nil {
+		edges = append(edges, user.EdgeBlocksReceived)
+	}
+	if m.invite_codes != nil {
+		edges = append(edges, user.EdgeInviteCodes)
+	}
+	if m.used_invite_codes != nil {
+		edges = append(edges, user.EdgeUsedInviteCodes)
 	}
 	return edges
 }
@@ -11692,13 +13970,49 @@ func (m *UserMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case user.EdgeOutgoingFollows:
+		ids := make([]ent.Value, 0, len(m.outgoing_follows))
+		for id := range m.outgoing_follows {
+			ids = append(ids, id)
+		}
+		return ids
+	case user.EdgeIncomingFollows:
+		ids := make([]ent.Value, 0, len(m.incoming_follows))
+		for id := range m.incoming_follows {
+			ids = append(ids, id)
+		}
+		return ids
+	case user.EdgeBlocksMade:
+		ids := make([]ent.Value, 0, len(m.blocks_made))
+		for id := range m.blocks_made {
+			ids = append(ids, id)
+		}
+		return ids
+	case user.EdgeBlocksReceived:
+		ids := make([]ent.Value, 0, len(m.blocks_received))
+		for id := range m.blocks_received {
+			ids = append(ids, id)
+		}
+		return ids
+	case user.EdgeInviteCodes:
+		ids := make([]ent.Value, 0, len(m.invite_codes))
+		for id := range m.invite_codes {
+			ids = append(ids, id)
+		}
+		return ids
+	case user.EdgeUsedInviteCodes:
+		ids := make([]ent.Value, 0, len(m.used_invite_codes))
+		for id := range m.used_invite_codes {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *UserMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 3)
+	edges := make([]string, 0, 9)
 	if m.removedsessions != nil {
 		edges = append(edges, user.EdgeSessions)
 	}
@@ -11707,6 +14021,24 @@ func (m *UserMutation) RemovedEdges() []string {
 	}
 	if m.removedlogin_history != nil {
 		edges = append(edges, user.EdgeLoginHistory)
+	}
+	if m.removedoutgoing_follows != nil {
+		edges = append(edges, user.EdgeOutgoingFollows)
+	}
+	if m.removedincoming_follows != nil {
+		edges = append(edges, user.EdgeIncomingFollows)
+	}
+	if m.removedblocks_made != nil {
+		edges = append(edges, user.EdgeBlocksMade)
+	}
+	if m.removedblocks_received != nil {
+		edges = append(edges, user.EdgeBlocksReceived)
+	}
+	if m.removedinvite_codes != nil {
+		edges = append(edges, user.EdgeInviteCodes)
+	}
+	if m.removedused_invite_codes != nil {
+		edges = append(edges, user.EdgeUsedInviteCodes)
 	}
 	return edges
 }
@@ -11733,13 +14065,49 @@ func (m *UserMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case user.EdgeOutgoingFollows:
+		ids := make([]ent.Value, 0, len(m.removedoutgoing_follows))
+		for id := range m.removedoutgoing_follows {
+			ids = append(ids, id)
+		}
+		return ids
+	case user.EdgeIncomingFollows:
+		ids := make([]ent.Value, 0, len(m.removedincoming_follows))
+		for id := range m.removedincoming_follows {
+			ids = append(ids, id)
+		}
+		return ids
+	case user.EdgeBlocksMade:
+		ids := make([]ent.Value, 0, len(m.removedblocks_made))
+		for id := range m.removedblocks_made {
+			ids = append(ids, id)
+		}
+		return ids
+	case user.EdgeBlocksReceived:
+		ids := make([]ent.Value, 0, len(m.removedblocks_received))
+		for id := range m.removedblocks_received {
+			ids = append(ids, id)
+		}
+		return ids
+	case user.EdgeInviteCodes:
+		ids := make([]ent.Value, 0, len(m.removedinvite_codes))
+		for id := range m.removedinvite_codes {
+			ids = append(ids, id)
+		}
+		return ids
+	case user.EdgeUsedInviteCodes:
+		ids := make([]ent.Value, 0, len(m.removedused_invite_codes))
+		for id := range m.removedused_invite_codes {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *UserMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 3)
+	edges := make([]string, 0, 9)
 	if m.clearedsessions {
 		edges = append(edges, user.EdgeSessions)
 	}
@@ -11748,6 +14116,24 @@ func (m *UserMutation) ClearedEdges() []string {
 	}
 	if m.clearedlogin_history {
 		edges = append(edges, user.EdgeLoginHistory)
+	}
+	if m.clearedoutgoing_follows {
+		edges = append(edges, user.EdgeOutgoingFollows)
+	}
+	if m.clearedincoming_follows {
+		edges = append(edges, user.EdgeIncomingFollows)
+	}
+	if m.clearedblocks_made {
+		edges = append(edges, user.EdgeBlocksMade)
+	}
+	if m.clearedblocks_received {
+		edges = append(edges, user.EdgeBlocksReceived)
+	}
+	if m.clearedinvite_codes {
+		edges = append(edges, user.EdgeInviteCodes)
+	}
+	if m.clearedused_invite_codes {
+		edges = append(edges, user.EdgeUsedInviteCodes)
 	}
 	return edges
 }
@@ -11762,6 +14148,18 @@ func (m *UserMutation) EdgeCleared(name string) bool {
 		return m.clearedcodes
 	case user.EdgeLoginHistory:
 		return m.clearedlogin_history
+	case user.EdgeOutgoingFollows:
+		return m.clearedoutgoing_follows
+	case user.EdgeIncomingFollows:
+		return m.clearedincoming_follows
+	case user.EdgeBlocksMade:
+		return m.clearedblocks_made
+	case user.EdgeBlocksReceived:
+		return m.clearedblocks_received
+	case user.EdgeInviteCodes:
+		return m.clearedinvite_codes
+	case user.EdgeUsedInviteCodes:
+		return m.clearedused_invite_codes
 	}
 	return false
 }
@@ -11786,6 +14184,24 @@ func (m *UserMutation) ResetEdge(name string) error {
 		return nil
 	case user.EdgeLoginHistory:
 		m.ResetLoginHistory()
+		return nil
+	case user.EdgeOutgoingFollows:
+		m.ResetOutgoingFollows()
+		return nil
+	case user.EdgeIncomingFollows:
+		m.ResetIncomingFollows()
+		return nil
+	case user.EdgeBlocksMade:
+		m.ResetBlocksMade()
+		return nil
+	case user.EdgeBlocksReceived:
+		m.ResetBlocksReceived()
+		return nil
+	case user.EdgeInviteCodes:
+		m.ResetInviteCodes()
+		return nil
+	case user.EdgeUsedInviteCodes:
+		m.ResetUsedInviteCodes()
 		return nil
 	}
 	return fmt.Errorf("unknown User edge %s", name)

@@ -4,7 +4,10 @@ package ent
 
 import (
 	"time"
+	"usergraph/ent/block"
 	"usergraph/ent/code"
+	"usergraph/ent/follow"
+	"usergraph/ent/invitecode"
 	"usergraph/ent/loginhistory"
 	"usergraph/ent/oauthclient"
 	"usergraph/ent/oauthtoken"
@@ -19,6 +22,43 @@ import (
 // (default values, validators, hooks and policies) and stitches it
 // to their package variables.
 func init() {
+	blockMixin := schema.Block{}.Mixin()
+	blockMixinFields0 := blockMixin[0].Fields()
+	_ = blockMixinFields0
+	blockMixinFields1 := blockMixin[1].Fields()
+	_ = blockMixinFields1
+	blockFields := schema.Block{}.Fields()
+	_ = blockFields
+	// blockDescCreatedAt is the schema descriptor for created_at field.
+	blockDescCreatedAt := blockMixinFields1[0].Descriptor()
+	// block.DefaultCreatedAt holds the default value on creation for the created_at field.
+	block.DefaultCreatedAt = blockDescCreatedAt.Default.(func() time.Time)
+	// blockDescUpdatedAt is the schema descriptor for updated_at field.
+	blockDescUpdatedAt := blockMixinFields1[1].Descriptor()
+	// block.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	block.DefaultUpdatedAt = blockDescUpdatedAt.Default.(func() time.Time)
+	// block.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	block.UpdateDefaultUpdatedAt = blockDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// blockDescID is the schema descriptor for id field.
+	blockDescID := blockMixinFields0[0].Descriptor()
+	// block.DefaultID holds the default value on creation for the id field.
+	block.DefaultID = blockDescID.Default.(func() string)
+	// block.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	block.IDValidator = func() func(string) error {
+		validators := blockDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	codeMixin := schema.Code{}.Mixin()
 	codeMixinFields0 := codeMixin[0].Fields()
 	_ = codeMixinFields0
@@ -47,6 +87,88 @@ func init() {
 	// code.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	code.IDValidator = func() func(string) error {
 		validators := codeDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	followMixin := schema.Follow{}.Mixin()
+	followMixinFields0 := followMixin[0].Fields()
+	_ = followMixinFields0
+	followMixinFields1 := followMixin[1].Fields()
+	_ = followMixinFields1
+	followFields := schema.Follow{}.Fields()
+	_ = followFields
+	// followDescCreatedAt is the schema descriptor for created_at field.
+	followDescCreatedAt := followMixinFields1[0].Descriptor()
+	// follow.DefaultCreatedAt holds the default value on creation for the created_at field.
+	follow.DefaultCreatedAt = followDescCreatedAt.Default.(func() time.Time)
+	// followDescUpdatedAt is the schema descriptor for updated_at field.
+	followDescUpdatedAt := followMixinFields1[1].Descriptor()
+	// follow.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	follow.DefaultUpdatedAt = followDescUpdatedAt.Default.(func() time.Time)
+	// follow.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	follow.UpdateDefaultUpdatedAt = followDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// followDescApproved is the schema descriptor for approved field.
+	followDescApproved := followFields[2].Descriptor()
+	// follow.DefaultApproved holds the default value on creation for the approved field.
+	follow.DefaultApproved = followDescApproved.Default.(bool)
+	// followDescID is the schema descriptor for id field.
+	followDescID := followMixinFields0[0].Descriptor()
+	// follow.DefaultID holds the default value on creation for the id field.
+	follow.DefaultID = followDescID.Default.(func() string)
+	// follow.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	follow.IDValidator = func() func(string) error {
+		validators := followDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	invitecodeMixin := schema.InviteCode{}.Mixin()
+	invitecodeMixinFields0 := invitecodeMixin[0].Fields()
+	_ = invitecodeMixinFields0
+	invitecodeMixinFields1 := invitecodeMixin[1].Fields()
+	_ = invitecodeMixinFields1
+	invitecodeFields := schema.InviteCode{}.Fields()
+	_ = invitecodeFields
+	// invitecodeDescCreatedAt is the schema descriptor for created_at field.
+	invitecodeDescCreatedAt := invitecodeMixinFields1[0].Descriptor()
+	// invitecode.DefaultCreatedAt holds the default value on creation for the created_at field.
+	invitecode.DefaultCreatedAt = invitecodeDescCreatedAt.Default.(func() time.Time)
+	// invitecodeDescUpdatedAt is the schema descriptor for updated_at field.
+	invitecodeDescUpdatedAt := invitecodeMixinFields1[1].Descriptor()
+	// invitecode.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	invitecode.DefaultUpdatedAt = invitecodeDescUpdatedAt.Default.(func() time.Time)
+	// invitecode.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	invitecode.UpdateDefaultUpdatedAt = invitecodeDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// invitecodeDescCode is the schema descriptor for code field.
+	invitecodeDescCode := invitecodeFields[0].Descriptor()
+	// invitecode.CodeValidator is a validator for the "code" field. It is called by the builders before save.
+	invitecode.CodeValidator = invitecodeDescCode.Validators[0].(func(string) error)
+	// invitecodeDescID is the schema descriptor for id field.
+	invitecodeDescID := invitecodeMixinFields0[0].Descriptor()
+	// invitecode.DefaultID holds the default value on creation for the id field.
+	invitecode.DefaultID = invitecodeDescID.Default.(func() string)
+	// invitecode.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	invitecode.IDValidator = func() func(string) error {
+		validators := invitecodeDescID.Validators
 		fns := [...]func(string) error{
 			validators[0].(func(string) error),
 			validators[1].(func(string) error),

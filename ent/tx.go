@@ -14,8 +14,14 @@ import (
 // Tx is a transactional client that is created by calling Client.Tx().
 type Tx struct {
 	config
+	// Block is the client for interacting with the Block builders.
+	Block *BlockClient
 	// Code is the client for interacting with the Code builders.
 	Code *CodeClient
+	// Follow is the client for interacting with the Follow builders.
+	Follow *FollowClient
+	// InviteCode is the client for interacting with the InviteCode builders.
+	InviteCode *InviteCodeClient
 	// LoginHistory is the client for interacting with the LoginHistory builders.
 	LoginHistory *LoginHistoryClient
 	// OAuthClient is the client for interacting with the OAuthClient builders.
@@ -161,7 +167,10 @@ func (tx *Tx) Client() *Client {
 }
 
 func (tx *Tx) init() {
+	tx.Block = NewBlockClient(tx.config)
 	tx.Code = NewCodeClient(tx.config)
+	tx.Follow = NewFollowClient(tx.config)
+	tx.InviteCode = NewInviteCodeClient(tx.config)
 	tx.LoginHistory = NewLoginHistoryClient(tx.config)
 	tx.OAuthClient = NewOAuthClientClient(tx.config)
 	tx.OAuthToken = NewOAuthTokenClient(tx.config)
@@ -178,7 +187,7 @@ func (tx *Tx) init() {
 // of them in order to commit or rollback the transaction.
 //
 // If a closed transaction is embedded in one of the generated entities, and the entity
-// applies a query, for example: Code.QueryXXX(), the query will be executed
+// applies a query, for example: Block.QueryXXX(), the query will be executed
 // through the driver which created this transaction.
 //
 // Note that txDriver is not goroutine safe.

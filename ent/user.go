@@ -170,13 +170,31 @@ type UserEdges struct {
 	Codes []*Code `json:"codes,omitempty"`
 	// LoginHistory holds the value of the login_history edge.
 	LoginHistory []*LoginHistory `json:"login_history,omitempty"`
+	// OutgoingFollows holds the value of the outgoing_follows edge.
+	OutgoingFollows []*Follow `json:"outgoing_follows,omitempty"`
+	// IncomingFollows holds the value of the incoming_follows edge.
+	IncomingFollows []*Follow `json:"incoming_follows,omitempty"`
+	// BlocksMade holds the value of the blocks_made edge.
+	BlocksMade []*Block `json:"blocks_made,omitempty"`
+	// BlocksReceived holds the value of the blocks_received edge.
+	BlocksReceived []*Block `json:"blocks_received,omitempty"`
+	// InviteCodes holds the value of the invite_codes edge.
+	InviteCodes []*InviteCode `json:"invite_codes,omitempty"`
+	// UsedInviteCodes holds the value of the used_invite_codes edge.
+	UsedInviteCodes []*InviteCode `json:"used_invite_codes,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [3]bool
+	loadedTypes [9]bool
 
-	namedSessions     map[string][]*Session
-	namedCodes        map[string][]*Code
-	namedLoginHistory map[string][]*LoginHistory
+	namedSessions        map[string][]*Session
+	namedCodes           map[string][]*Code
+	namedLoginHistory    map[string][]*LoginHistory
+	namedOutgoingFollows map[string][]*Follow
+	namedIncomingFollows map[string][]*Follow
+	namedBlocksMade      map[string][]*Block
+	namedBlocksReceived  map[string][]*Block
+	namedInviteCodes     map[string][]*InviteCode
+	namedUsedInviteCodes map[string][]*InviteCode
 }
 
 // SessionsOrErr returns the Sessions value or an error if the edge
@@ -204,6 +222,60 @@ func (e UserEdges) LoginHistoryOrErr() ([]*LoginHistory, error) {
 		return e.LoginHistory, nil
 	}
 	return nil, &NotLoadedError{edge: "login_history"}
+}
+
+// OutgoingFollowsOrErr returns the OutgoingFollows value or an error if the edge
+// was not loaded in eager-loading.
+func (e UserEdges) OutgoingFollowsOrErr() ([]*Follow, error) {
+	if e.loadedTypes[3] {
+		return e.OutgoingFollows, nil
+	}
+	return nil, &NotLoadedError{edge: "outgoing_follows"}
+}
+
+// IncomingFollowsOrErr returns the IncomingFollows value or an error if the edge
+// was not loaded in eager-loading.
+func (e UserEdges) IncomingFollowsOrErr() ([]*Follow, error) {
+	if e.loadedTypes[4] {
+		return e.IncomingFollows, nil
+	}
+	return nil, &NotLoadedError{edge: "incoming_follows"}
+}
+
+// BlocksMadeOrErr returns the BlocksMade value or an error if the edge
+// was not loaded in eager-loading.
+func (e UserEdges) BlocksMadeOrErr() ([]*Block, error) {
+	if e.loadedTypes[5] {
+		return e.BlocksMade, nil
+	}
+	return nil, &NotLoadedError{edge: "blocks_made"}
+}
+
+// BlocksReceivedOrErr returns the BlocksReceived value or an error if the edge
+// was not loaded in eager-loading.
+func (e UserEdges) BlocksReceivedOrErr() ([]*Block, error) {
+	if e.loadedTypes[6] {
+		return e.BlocksReceived, nil
+	}
+	return nil, &NotLoadedError{edge: "blocks_received"}
+}
+
+// InviteCodesOrErr returns the InviteCodes value or an error if the edge
+// was not loaded in eager-loading.
+func (e UserEdges) InviteCodesOrErr() ([]*InviteCode, error) {
+	if e.loadedTypes[7] {
+		return e.InviteCodes, nil
+	}
+	return nil, &NotLoadedError{edge: "invite_codes"}
+}
+
+// UsedInviteCodesOrErr returns the UsedInviteCodes value or an error if the edge
+// was not loaded in eager-loading.
+func (e UserEdges) UsedInviteCodesOrErr() ([]*InviteCode, error) {
+	if e.loadedTypes[8] {
+		return e.UsedInviteCodes, nil
+	}
+	return nil, &NotLoadedError{edge: "used_invite_codes"}
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -725,6 +797,36 @@ func (_m *User) QueryLoginHistory() *LoginHistoryQuery {
 	return NewUserClient(_m.config).QueryLoginHistory(_m)
 }
 
+// QueryOutgoingFollows queries the "outgoing_follows" edge of the User entity.
+func (_m *User) QueryOutgoingFollows() *FollowQuery {
+	return NewUserClient(_m.config).QueryOutgoingFollows(_m)
+}
+
+// QueryIncomingFollows queries the "incoming_follows" edge of the User entity.
+func (_m *User) QueryIncomingFollows() *FollowQuery {
+	return NewUserClient(_m.config).QueryIncomingFollows(_m)
+}
+
+// QueryBlocksMade queries the "blocks_made" edge of the User entity.
+func (_m *User) QueryBlocksMade() *BlockQuery {
+	return NewUserClient(_m.config).QueryBlocksMade(_m)
+}
+
+// QueryBlocksReceived queries the "blocks_received" edge of the User entity.
+func (_m *User) QueryBlocksReceived() *BlockQuery {
+	return NewUserClient(_m.config).QueryBlocksReceived(_m)
+}
+
+// QueryInviteCodes queries the "invite_codes" edge of the User entity.
+func (_m *User) QueryInviteCodes() *InviteCodeQuery {
+	return NewUserClient(_m.config).QueryInviteCodes(_m)
+}
+
+// QueryUsedInviteCodes queries the "used_invite_codes" edge of the User entity.
+func (_m *User) QueryUsedInviteCodes() *InviteCodeQuery {
+	return NewUserClient(_m.config).QueryUsedInviteCodes(_m)
+}
+
 // Update returns a builder for updating this User.
 // Note that you need to call User.Unwrap() before calling this method if this User
 // was returned from a transaction, and the transaction was committed or rolled back.
@@ -1104,6 +1206,150 @@ func (_m *User) appendNamedLoginHistory(name string, edges ...*LoginHistory) {
 		_m.Edges.namedLoginHistory[name] = []*LoginHistory{}
 	} else {
 		_m.Edges.namedLoginHistory[name] = append(_m.Edges.namedLoginHistory[name], edges...)
+	}
+}
+
+// NamedOutgoingFollows returns the OutgoingFollows named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *User) NamedOutgoingFollows(name string) ([]*Follow, error) {
+	if _m.Edges.namedOutgoingFollows == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedOutgoingFollows[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *User) appendNamedOutgoingFollows(name string, edges ...*Follow) {
+	if _m.Edges.namedOutgoingFollows == nil {
+		_m.Edges.namedOutgoingFollows = make(map[string][]*Follow)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedOutgoingFollows[name] = []*Follow{}
+	} else {
+		_m.Edges.namedOutgoingFollows[name] = append(_m.Edges.namedOutgoingFollows[name], edges...)
+	}
+}
+
+// NamedIncomingFollows returns the IncomingFollows named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *User) NamedIncomingFollows(name string) ([]*Follow, error) {
+	if _m.Edges.namedIncomingFollows == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedIncomingFollows[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *User) appendNamedIncomingFollows(name string, edges ...*Follow) {
+	if _m.Edges.namedIncomingFollows == nil {
+		_m.Edges.namedIncomingFollows = make(map[string][]*Follow)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedIncomingFollows[name] = []*Follow{}
+	} else {
+		_m.Edges.namedIncomingFollows[name] = append(_m.Edges.namedIncomingFollows[name], edges...)
+	}
+}
+
+// NamedBlocksMade returns the BlocksMade named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *User) NamedBlocksMade(name string) ([]*Block, error) {
+	if _m.Edges.namedBlocksMade == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedBlocksMade[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *User) appendNamedBlocksMade(name string, edges ...*Block) {
+	if _m.Edges.namedBlocksMade == nil {
+		_m.Edges.namedBlocksMade = make(map[string][]*Block)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedBlocksMade[name] = []*Block{}
+	} else {
+		_m.Edges.namedBlocksMade[name] = append(_m.Edges.namedBlocksMade[name], edges...)
+	}
+}
+
+// NamedBlocksReceived returns the BlocksReceived named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *User) NamedBlocksReceived(name string) ([]*Block, error) {
+	if _m.Edges.namedBlocksReceived == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedBlocksReceived[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *User) appendNamedBlocksReceived(name string, edges ...*Block) {
+	if _m.Edges.namedBlocksReceived == nil {
+		_m.Edges.namedBlocksReceived = make(map[string][]*Block)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedBlocksReceived[name] = []*Block{}
+	} else {
+		_m.Edges.namedBlocksReceived[name] = append(_m.Edges.namedBlocksReceived[name], edges...)
+	}
+}
+
+// NamedInviteCodes returns the InviteCodes named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *User) NamedInviteCodes(name string) ([]*InviteCode, error) {
+	if _m.Edges.namedInviteCodes == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedInviteCodes[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *User) appendNamedInviteCodes(name string, edges ...*InviteCode) {
+	if _m.Edges.namedInviteCodes == nil {
+		_m.Edges.namedInviteCodes = make(map[string][]*InviteCode)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedInviteCodes[name] = []*InviteCode{}
+	} else {
+		_m.Edges.namedInviteCodes[name] = append(_m.Edges.namedInviteCodes[name], edges...)
+	}
+}
+
+// NamedUsedInviteCodes returns the UsedInviteCodes named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *User) NamedUsedInviteCodes(name string) ([]*InviteCode, error) {
+	if _m.Edges.namedUsedInviteCodes == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedUsedInviteCodes[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *User) appendNamedUsedInviteCodes(name string, edges ...*InviteCode) {
+	if _m.Edges.namedUsedInviteCodes == nil {
+		_m.Edges.namedUsedInviteCodes = make(map[string][]*InviteCode)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedUsedInviteCodes[name] = []*InviteCode{}
+	} else {
+		_m.Edges.namedUsedInviteCodes[name] = append(_m.Edges.namedUsedInviteCodes[name], edges...)
 	}
 }
 

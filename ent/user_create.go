@@ -7,7 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"time"
+	"usergraph/ent/block"
 	"usergraph/ent/code"
+	"usergraph/ent/follow"
+	"usergraph/ent/invitecode"
 	"usergraph/ent/loginhistory"
 	"usergraph/ent/session"
 	"usergraph/ent/user"
@@ -1003,6 +1006,96 @@ func (_c *UserCreate) AddLoginHistory(v ...*LoginHistory) *UserCreate {
 	return _c.AddLoginHistoryIDs(ids...)
 }
 
+// AddOutgoingFollowIDs adds the "outgoing_follows" edge to the Follow entity by IDs.
+func (_c *UserCreate) AddOutgoingFollowIDs(ids ...string) *UserCreate {
+	_c.mutation.AddOutgoingFollowIDs(ids...)
+	return _c
+}
+
+// AddOutgoingFollows adds the "outgoing_follows" edges to the Follow entity.
+func (_c *UserCreate) AddOutgoingFollows(v ...*Follow) *UserCreate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddOutgoingFollowIDs(ids...)
+}
+
+// AddIncomingFollowIDs adds the "incoming_follows" edge to the Follow entity by IDs.
+func (_c *UserCreate) AddIncomingFollowIDs(ids ...string) *UserCreate {
+	_c.mutation.AddIncomingFollowIDs(ids...)
+	return _c
+}
+
+// AddIncomingFollows adds the "incoming_follows" edges to the Follow entity.
+func (_c *UserCreate) AddIncomingFollows(v ...*Follow) *UserCreate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddIncomingFollowIDs(ids...)
+}
+
+// AddBlocksMadeIDs adds the "blocks_made" edge to the Block entity by IDs.
+func (_c *UserCreate) AddBlocksMadeIDs(ids ...string) *UserCreate {
+	_c.mutation.AddBlocksMadeIDs(ids...)
+	return _c
+}
+
+// AddBlocksMade adds the "blocks_made" edges to the Block entity.
+func (_c *UserCreate) AddBlocksMade(v ...*Block) *UserCreate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddBlocksMadeIDs(ids...)
+}
+
+// AddBlocksReceivedIDs adds the "blocks_received" edge to the Block entity by IDs.
+func (_c *UserCreate) AddBlocksReceivedIDs(ids ...string) *UserCreate {
+	_c.mutation.AddBlocksReceivedIDs(ids...)
+	return _c
+}
+
+// AddBlocksReceived adds the "blocks_received" edges to the Block entity.
+func (_c *UserCreate) AddBlocksReceived(v ...*Block) *UserCreate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddBlocksReceivedIDs(ids...)
+}
+
+// AddInviteCodeIDs adds the "invite_codes" edge to the InviteCode entity by IDs.
+func (_c *UserCreate) AddInviteCodeIDs(ids ...string) *UserCreate {
+	_c.mutation.AddInviteCodeIDs(ids...)
+	return _c
+}
+
+// AddInviteCodes adds the "invite_codes" edges to the InviteCode entity.
+func (_c *UserCreate) AddInviteCodes(v ...*InviteCode) *UserCreate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddInviteCodeIDs(ids...)
+}
+
+// AddUsedInviteCodeIDs adds the "used_invite_codes" edge to the InviteCode entity by IDs.
+func (_c *UserCreate) AddUsedInviteCodeIDs(ids ...string) *UserCreate {
+	_c.mutation.AddUsedInviteCodeIDs(ids...)
+	return _c
+}
+
+// AddUsedInviteCodes adds the "used_invite_codes" edges to the InviteCode entity.
+func (_c *UserCreate) AddUsedInviteCodes(v ...*InviteCode) *UserCreate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddUsedInviteCodeIDs(ids...)
+}
+
 // Mutation returns the UserMutation object of the builder.
 func (_c *UserCreate) Mutation() *UserMutation {
 	return _c.mutation
@@ -1603,6 +1696,102 @@ func (_c *UserCreate) createSpec() (*User, *sqlgraph.CreateSpec) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(loginhistory.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.OutgoingFollowsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.OutgoingFollowsTable,
+			Columns: []string{user.OutgoingFollowsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(follow.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.IncomingFollowsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.IncomingFollowsTable,
+			Columns: []string{user.IncomingFollowsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(follow.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.BlocksMadeIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.BlocksMadeTable,
+			Columns: []string{user.BlocksMadeColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(block.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.BlocksReceivedIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.BlocksReceivedTable,
+			Columns: []string{user.BlocksReceivedColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(block.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.InviteCodesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.InviteCodesTable,
+			Columns: []string{user.InviteCodesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(invitecode.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.UsedInviteCodesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.UsedInviteCodesTable,
+			Columns: []string{user.UsedInviteCodesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(invitecode.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {

@@ -7,7 +7,10 @@ import (
 	"database/sql/driver"
 	"fmt"
 	"math"
+	"usergraph/ent/block"
 	"usergraph/ent/code"
+	"usergraph/ent/follow"
+	"usergraph/ent/invitecode"
 	"usergraph/ent/loginhistory"
 	"usergraph/ent/predicate"
 	"usergraph/ent/session"
@@ -23,18 +26,30 @@ import (
 // UserQuery is the builder for querying User entities.
 type UserQuery struct {
 	config
-	ctx                   *QueryContext
-	order                 []user.OrderOption
-	inters                []Interceptor
-	predicates            []predicate.User
-	withSessions          *SessionQuery
-	withCodes             *CodeQuery
-	withLoginHistory      *LoginHistoryQuery
-	loadTotal             []func(context.Context, []*User) error
-	modifiers             []func(*sql.Selector)
-	withNamedSessions     map[string]*SessionQuery
-	withNamedCodes        map[string]*CodeQuery
-	withNamedLoginHistory map[string]*LoginHistoryQuery
+	ctx                      *QueryContext
+	order                    []user.OrderOption
+	inters                   []Interceptor
+	predicates               []predicate.User
+	withSessions             *SessionQuery
+	withCodes                *CodeQuery
+	withLoginHistory         *LoginHistoryQuery
+	withOutgoingFollows      *FollowQuery
+	withIncomingFollows      *FollowQuery
+	withBlocksMade           *BlockQuery
+	withBlocksReceived       *BlockQuery
+	withInviteCodes          *InviteCodeQuery
+	withUsedInviteCodes      *InviteCodeQuery
+	loadTotal                []func(context.Context, []*User) error
+	modifiers                []func(*sql.Selector)
+	withNamedSessions        map[string]*SessionQuery
+	withNamedCodes           map[string]*CodeQuery
+	withNamedLoginHistory    map[string]*LoginHistoryQuery
+	withNamedOutgoingFollows map[string]*FollowQuery
+	withNamedIncomingFollows map[string]*FollowQuery
+	withNamedBlocksMade      map[string]*BlockQuery
+	withNamedBlocksReceived  map[string]*BlockQuery
+	withNamedInviteCodes     map[string]*InviteCodeQuery
+	withNamedUsedInviteCodes map[string]*InviteCodeQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -130,6 +145,138 @@ func (_q *UserQuery) QueryLoginHistory() *LoginHistoryQuery {
 			sqlgraph.From(user.Table, user.FieldID, selector),
 			sqlgraph.To(loginhistory.Table, loginhistory.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, user.LoginHistoryTable, user.LoginHistoryColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryOutgoingFollows chains the current query on the "outgoing_follows" edge.
+func (_q *UserQuery) QueryOutgoingFollows() *FollowQuery {
+	query := (&FollowClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(user.Table, user.FieldID, selector),
+			sqlgraph.To(follow.Table, follow.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, user.OutgoingFollowsTable, user.OutgoingFollowsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryIncomingFollows chains the current query on the "incoming_follows" edge.
+func (_q *UserQuery) QueryIncomingFollows() *FollowQuery {
+	query := (&FollowClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(user.Table, user.FieldID, selector),
+			sqlgraph.To(follow.Table, follow.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, user.IncomingFollowsTable, user.IncomingFollowsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryBlocksMade chains the current query on the "blocks_made" edge.
+func (_q *UserQuery) QueryBlocksMade() *BlockQuery {
+	query := (&BlockClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(user.Table, user.FieldID, selector),
+			sqlgraph.To(block.Table, block.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, user.BlocksMadeTable, user.BlocksMadeColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryBlocksReceived chains the current query on the "blocks_received" edge.
+func (_q *UserQuery) QueryBlocksReceived() *BlockQuery {
+	query := (&BlockClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(user.Table, user.FieldID, selector),
+			sqlgraph.To(block.Table, block.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, user.BlocksReceivedTable, user.BlocksReceivedColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryInviteCodes chains the current query on the "invite_codes" edge.
+func (_q *UserQuery) QueryInviteCodes() *InviteCodeQuery {
+	query := (&InviteCodeClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(user.Table, user.FieldID, selector),
+			sqlgraph.To(invitecode.Table, invitecode.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, user.InviteCodesTable, user.InviteCodesColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryUsedInviteCodes chains the current query on the "used_invite_codes" edge.
+func (_q *UserQuery) QueryUsedInviteCodes() *InviteCodeQuery {
+	query := (&InviteCodeClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(user.Table, user.FieldID, selector),
+			sqlgraph.To(invitecode.Table, invitecode.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, user.UsedInviteCodesTable, user.UsedInviteCodesColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -324,14 +471,20 @@ func (_q *UserQuery) Clone() *UserQuery {
 		return nil
 	}
 	return &UserQuery{
-		config:           _q.config,
-		ctx:              _q.ctx.Clone(),
-		order:            append([]user.OrderOption{}, _q.order...),
-		inters:           append([]Interceptor{}, _q.inters...),
-		predicates:       append([]predicate.User{}, _q.predicates...),
-		withSessions:     _q.withSessions.Clone(),
-		withCodes:        _q.withCodes.Clone(),
-		withLoginHistory: _q.withLoginHistory.Clone(),
+		config:              _q.config,
+		ctx:                 _q.ctx.Clone(),
+		order:               append([]user.OrderOption{}, _q.order...),
+		inters:              append([]Interceptor{}, _q.inters...),
+		predicates:          append([]predicate.User{}, _q.predicates...),
+		withSessions:        _q.withSessions.Clone(),
+		withCodes:           _q.withCodes.Clone(),
+		withLoginHistory:    _q.withLoginHistory.Clone(),
+		withOutgoingFollows: _q.withOutgoingFollows.Clone(),
+		withIncomingFollows: _q.withIncomingFollows.Clone(),
+		withBlocksMade:      _q.withBlocksMade.Clone(),
+		withBlocksReceived:  _q.withBlocksReceived.Clone(),
+		withInviteCodes:     _q.withInviteCodes.Clone(),
+		withUsedInviteCodes: _q.withUsedInviteCodes.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -369,6 +522,72 @@ func (_q *UserQuery) WithLoginHistory(opts ...func(*LoginHistoryQuery)) *UserQue
 		opt(query)
 	}
 	_q.withLoginHistory = query
+	return _q
+}
+
+// WithOutgoingFollows tells the query-builder to eager-load the nodes that are connected to
+// the "outgoing_follows" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *UserQuery) WithOutgoingFollows(opts ...func(*FollowQuery)) *UserQuery {
+	query := (&FollowClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withOutgoingFollows = query
+	return _q
+}
+
+// WithIncomingFollows tells the query-builder to eager-load the nodes that are connected to
+// the "incoming_follows" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *UserQuery) WithIncomingFollows(opts ...func(*FollowQuery)) *UserQuery {
+	query := (&FollowClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withIncomingFollows = query
+	return _q
+}
+
+// WithBlocksMade tells the query-builder to eager-load the nodes that are connected to
+// the "blocks_made" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *UserQuery) WithBlocksMade(opts ...func(*BlockQuery)) *UserQuery {
+	query := (&BlockClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withBlocksMade = query
+	return _q
+}
+
+// WithBlocksReceived tells the query-builder to eager-load the nodes that are connected to
+// the "blocks_received" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *UserQuery) WithBlocksReceived(opts ...func(*BlockQuery)) *UserQuery {
+	query := (&BlockClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withBlocksReceived = query
+	return _q
+}
+
+// WithInviteCodes tells the query-builder to eager-load the nodes that are connected to
+// the "invite_codes" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *UserQuery) WithInviteCodes(opts ...func(*InviteCodeQuery)) *UserQuery {
+	query := (&InviteCodeClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withInviteCodes = query
+	return _q
+}
+
+// WithUsedInviteCodes tells the query-builder to eager-load the nodes that are connected to
+// the "used_invite_codes" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *UserQuery) WithUsedInviteCodes(opts ...func(*InviteCodeQuery)) *UserQuery {
+	query := (&InviteCodeClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withUsedInviteCodes = query
 	return _q
 }
 
@@ -450,10 +669,16 @@ func (_q *UserQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*User, e
 	var (
 		nodes       = []*User{}
 		_spec       = _q.querySpec()
-		loadedTypes = [3]bool{
+		loadedTypes = [9]bool{
 			_q.withSessions != nil,
 			_q.withCodes != nil,
 			_q.withLoginHistory != nil,
+			_q.withOutgoingFollows != nil,
+			_q.withIncomingFollows != nil,
+			_q.withBlocksMade != nil,
+			_q.withBlocksReceived != nil,
+			_q.withInviteCodes != nil,
+			_q.withUsedInviteCodes != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -498,6 +723,48 @@ func (_q *UserQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*User, e
 			return nil, err
 		}
 	}
+	if query := _q.withOutgoingFollows; query != nil {
+		if err := _q.loadOutgoingFollows(ctx, query, nodes,
+			func(n *User) { n.Edges.OutgoingFollows = []*Follow{} },
+			func(n *User, e *Follow) { n.Edges.OutgoingFollows = append(n.Edges.OutgoingFollows, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withIncomingFollows; query != nil {
+		if err := _q.loadIncomingFollows(ctx, query, nodes,
+			func(n *User) { n.Edges.IncomingFollows = []*Follow{} },
+			func(n *User, e *Follow) { n.Edges.IncomingFollows = append(n.Edges.IncomingFollows, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withBlocksMade; query != nil {
+		if err := _q.loadBlocksMade(ctx, query, nodes,
+			func(n *User) { n.Edges.BlocksMade = []*Block{} },
+			func(n *User, e *Block) { n.Edges.BlocksMade = append(n.Edges.BlocksMade, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withBlocksReceived; query != nil {
+		if err := _q.loadBlocksReceived(ctx, query, nodes,
+			func(n *User) { n.Edges.BlocksReceived = []*Block{} },
+			func(n *User, e *Block) { n.Edges.BlocksReceived = append(n.Edges.BlocksReceived, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withInviteCodes; query != nil {
+		if err := _q.loadInviteCodes(ctx, query, nodes,
+			func(n *User) { n.Edges.InviteCodes = []*InviteCode{} },
+			func(n *User, e *InviteCode) { n.Edges.InviteCodes = append(n.Edges.InviteCodes, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withUsedInviteCodes; query != nil {
+		if err := _q.loadUsedInviteCodes(ctx, query, nodes,
+			func(n *User) { n.Edges.UsedInviteCodes = []*InviteCode{} },
+			func(n *User, e *InviteCode) { n.Edges.UsedInviteCodes = append(n.Edges.UsedInviteCodes, e) }); err != nil {
+			return nil, err
+		}
+	}
 	for name, query := range _q.withNamedSessions {
 		if err := _q.loadSessions(ctx, query, nodes,
 			func(n *User) { n.appendNamedSessions(name) },
@@ -516,6 +783,48 @@ func (_q *UserQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*User, e
 		if err := _q.loadLoginHistory(ctx, query, nodes,
 			func(n *User) { n.appendNamedLoginHistory(name) },
 			func(n *User, e *LoginHistory) { n.appendNamedLoginHistory(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedOutgoingFollows {
+		if err := _q.loadOutgoingFollows(ctx, query, nodes,
+			func(n *User) { n.appendNamedOutgoingFollows(name) },
+			func(n *User, e *Follow) { n.appendNamedOutgoingFollows(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedIncomingFollows {
+		if err := _q.loadIncomingFollows(ctx, query, nodes,
+			func(n *User) { n.appendNamedIncomingFollows(name) },
+			func(n *User, e *Follow) { n.appendNamedIncomingFollows(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedBlocksMade {
+		if err := _q.loadBlocksMade(ctx, query, nodes,
+			func(n *User) { n.appendNamedBlocksMade(name) },
+			func(n *User, e *Block) { n.appendNamedBlocksMade(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedBlocksReceived {
+		if err := _q.loadBlocksReceived(ctx, query, nodes,
+			func(n *User) { n.appendNamedBlocksReceived(name) },
+			func(n *User, e *Block) { n.appendNamedBlocksReceived(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedInviteCodes {
+		if err := _q.loadInviteCodes(ctx, query, nodes,
+			func(n *User) { n.appendNamedInviteCodes(name) },
+			func(n *User, e *InviteCode) { n.appendNamedInviteCodes(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedUsedInviteCodes {
+		if err := _q.loadUsedInviteCodes(ctx, query, nodes,
+			func(n *User) { n.appendNamedUsedInviteCodes(name) },
+			func(n *User, e *InviteCode) { n.appendNamedUsedInviteCodes(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -615,6 +924,189 @@ func (_q *UserQuery) loadLoginHistory(ctx context.Context, query *LoginHistoryQu
 		node, ok := nodeids[fk]
 		if !ok {
 			return fmt.Errorf(`unexpected referenced foreign-key "user_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *UserQuery) loadOutgoingFollows(ctx context.Context, query *FollowQuery, nodes []*User, init func(*User), assign func(*User, *Follow)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[string]*User)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(follow.FieldSourceID)
+	}
+	query.Where(predicate.Follow(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(user.OutgoingFollowsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.SourceID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "source_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *UserQuery) loadIncomingFollows(ctx context.Context, query *FollowQuery, nodes []*User, init func(*User), assign func(*User, *Follow)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[string]*User)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(follow.FieldTargetID)
+	}
+	query.Where(predicate.Follow(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(user.IncomingFollowsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.TargetID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "target_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *UserQuery) loadBlocksMade(ctx context.Context, query *BlockQuery, nodes []*User, init func(*User), assign func(*User, *Block)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[string]*User)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(block.FieldSourceID)
+	}
+	query.Where(predicate.Block(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(user.BlocksMadeColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.SourceID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "source_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *UserQuery) loadBlocksReceived(ctx context.Context, query *BlockQuery, nodes []*User, init func(*User), assign func(*User, *Block)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[string]*User)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(block.FieldTargetID)
+	}
+	query.Where(predicate.Block(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(user.BlocksReceivedColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.TargetID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "target_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *UserQuery) loadInviteCodes(ctx context.Context, query *InviteCodeQuery, nodes []*User, init func(*User), assign func(*User, *InviteCode)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[string]*User)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(invitecode.FieldSourceID)
+	}
+	query.Where(predicate.InviteCode(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(user.InviteCodesColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.SourceID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "source_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *UserQuery) loadUsedInviteCodes(ctx context.Context, query *InviteCodeQuery, nodes []*User, init func(*User), assign func(*User, *InviteCode)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[string]*User)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(invitecode.FieldTargetID)
+	}
+	query.Where(predicate.InviteCode(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(user.UsedInviteCodesColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.TargetID
+		if fk == nil {
+			return fmt.Errorf(`foreign-key "target_id" is nil for node %v`, n.ID)
+		}
+		node, ok := nodeids[*fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "target_id" returned %v for node %v`, *fk, n.ID)
 		}
 		assign(node, n)
 	}
@@ -779,6 +1271,90 @@ func (_q *UserQuery) WithNamedLoginHistory(name string, opts ...func(*LoginHisto
 		_q.withNamedLoginHistory = make(map[string]*LoginHistoryQuery)
 	}
 	_q.withNamedLoginHistory[name] = query
+	return _q
+}
+
+// WithNamedOutgoingFollows tells the query-builder to eager-load the nodes that are connected to the "outgoing_follows"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *UserQuery) WithNamedOutgoingFollows(name string, opts ...func(*FollowQuery)) *UserQuery {
+	query := (&FollowClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedOutgoingFollows == nil {
+		_q.withNamedOutgoingFollows = make(map[string]*FollowQuery)
+	}
+	_q.withNamedOutgoingFollows[name] = query
+	return _q
+}
+
+// WithNamedIncomingFollows tells the query-builder to eager-load the nodes that are connected to the "incoming_follows"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *UserQuery) WithNamedIncomingFollows(name string, opts ...func(*FollowQuery)) *UserQuery {
+	query := (&FollowClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedIncomingFollows == nil {
+		_q.withNamedIncomingFollows = make(map[string]*FollowQuery)
+	}
+	_q.withNamedIncomingFollows[name] = query
+	return _q
+}
+
+// WithNamedBlocksMade tells the query-builder to eager-load the nodes that are connected to the "blocks_made"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *UserQuery) WithNamedBlocksMade(name string, opts ...func(*BlockQuery)) *UserQuery {
+	query := (&BlockClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedBlocksMade == nil {
+		_q.withNamedBlocksMade = make(map[string]*BlockQuery)
+	}
+	_q.withNamedBlocksMade[name] = query
+	return _q
+}
+
+// WithNamedBlocksReceived tells the query-builder to eager-load the nodes that are connected to the "blocks_received"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *UserQuery) WithNamedBlocksReceived(name string, opts ...func(*BlockQuery)) *UserQuery {
+	query := (&BlockClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedBlocksReceived == nil {
+		_q.withNamedBlocksReceived = make(map[string]*BlockQuery)
+	}
+	_q.withNamedBlocksReceived[name] = query
+	return _q
+}
+
+// WithNamedInviteCodes tells the query-builder to eager-load the nodes that are connected to the "invite_codes"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *UserQuery) WithNamedInviteCodes(name string, opts ...func(*InviteCodeQuery)) *UserQuery {
+	query := (&InviteCodeClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedInviteCodes == nil {
+		_q.withNamedInviteCodes = make(map[string]*InviteCodeQuery)
+	}
+	_q.withNamedInviteCodes[name] = query
+	return _q
+}
+
+// WithNamedUsedInviteCodes tells the query-builder to eager-load the nodes that are connected to the "used_invite_codes"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *UserQuery) WithNamedUsedInviteCodes(name string, opts ...func(*InviteCodeQuery)) *UserQuery {
+	query := (&InviteCodeClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedUsedInviteCodes == nil {
+		_q.withNamedUsedInviteCodes = make(map[string]*InviteCodeQuery)
+	}
+	_q.withNamedUsedInviteCodes[name] = query
 	return _q
 }
 

@@ -7,7 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"time"
+	"usergraph/ent/block"
 	"usergraph/ent/code"
+	"usergraph/ent/follow"
+	"usergraph/ent/invitecode"
 	"usergraph/ent/loginhistory"
 	"usergraph/ent/predicate"
 	"usergraph/ent/session"
@@ -1300,6 +1303,96 @@ func (_u *UserUpdate) AddLoginHistory(v ...*LoginHistory) *UserUpdate {
 	return _u.AddLoginHistoryIDs(ids...)
 }
 
+// AddOutgoingFollowIDs adds the "outgoing_follows" edge to the Follow entity by IDs.
+func (_u *UserUpdate) AddOutgoingFollowIDs(ids ...string) *UserUpdate {
+	_u.mutation.AddOutgoingFollowIDs(ids...)
+	return _u
+}
+
+// AddOutgoingFollows adds the "outgoing_follows" edges to the Follow entity.
+func (_u *UserUpdate) AddOutgoingFollows(v ...*Follow) *UserUpdate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddOutgoingFollowIDs(ids...)
+}
+
+// AddIncomingFollowIDs adds the "incoming_follows" edge to the Follow entity by IDs.
+func (_u *UserUpdate) AddIncomingFollowIDs(ids ...string) *UserUpdate {
+	_u.mutation.AddIncomingFollowIDs(ids...)
+	return _u
+}
+
+// AddIncomingFollows adds the "incoming_follows" edges to the Follow entity.
+func (_u *UserUpdate) AddIncomingFollows(v ...*Follow) *UserUpdate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddIncomingFollowIDs(ids...)
+}
+
+// AddBlocksMadeIDs adds the "blocks_made" edge to the Block entity by IDs.
+func (_u *UserUpdate) AddBlocksMadeIDs(ids ...string) *UserUpdate {
+	_u.mutation.AddBlocksMadeIDs(ids...)
+	return _u
+}
+
+// AddBlocksMade adds the "blocks_made" edges to the Block entity.
+func (_u *UserUpdate) AddBlocksMade(v ...*Block) *UserUpdate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddBlocksMadeIDs(ids...)
+}
+
+// AddBlocksReceivedIDs adds the "blocks_received" edge to the Block entity by IDs.
+func (_u *UserUpdate) AddBlocksReceivedIDs(ids ...string) *UserUpdate {
+	_u.mutation.AddBlocksReceivedIDs(ids...)
+	return _u
+}
+
+// AddBlocksReceived adds the "blocks_received" edges to the Block entity.
+func (_u *UserUpdate) AddBlocksReceived(v ...*Block) *UserUpdate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddBlocksReceivedIDs(ids...)
+}
+
+// AddInviteCodeIDs adds the "invite_codes" edge to the InviteCode entity by IDs.
+func (_u *UserUpdate) AddInviteCodeIDs(ids ...string) *UserUpdate {
+	_u.mutation.AddInviteCodeIDs(ids...)
+	return _u
+}
+
+// AddInviteCodes adds the "invite_codes" edges to the InviteCode entity.
+func (_u *UserUpdate) AddInviteCodes(v ...*InviteCode) *UserUpdate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddInviteCodeIDs(ids...)
+}
+
+// AddUsedInviteCodeIDs adds the "used_invite_codes" edge to the InviteCode entity by IDs.
+func (_u *UserUpdate) AddUsedInviteCodeIDs(ids ...string) *UserUpdate {
+	_u.mutation.AddUsedInviteCodeIDs(ids...)
+	return _u
+}
+
+// AddUsedInviteCodes adds the "used_invite_codes" edges to the InviteCode entity.
+func (_u *UserUpdate) AddUsedInviteCodes(v ...*InviteCode) *UserUpdate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddUsedInviteCodeIDs(ids...)
+}
+
 // Mutation returns the UserMutation object of the builder.
 func (_u *UserUpdate) Mutation() *UserMutation {
 	return _u.mutation
@@ -1366,6 +1459,132 @@ func (_u *UserUpdate) RemoveLoginHistory(v ...*LoginHistory) *UserUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveLoginHistoryIDs(ids...)
+}
+
+// ClearOutgoingFollows clears all "outgoing_follows" edges to the Follow entity.
+func (_u *UserUpdate) ClearOutgoingFollows() *UserUpdate {
+	_u.mutation.ClearOutgoingFollows()
+	return _u
+}
+
+// RemoveOutgoingFollowIDs removes the "outgoing_follows" edge to Follow entities by IDs.
+func (_u *UserUpdate) RemoveOutgoingFollowIDs(ids ...string) *UserUpdate {
+	_u.mutation.RemoveOutgoingFollowIDs(ids...)
+	return _u
+}
+
+// RemoveOutgoingFollows removes "outgoing_follows" edges to Follow entities.
+func (_u *UserUpdate) RemoveOutgoingFollows(v ...*Follow) *UserUpdate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveOutgoingFollowIDs(ids...)
+}
+
+// ClearIncomingFollows clears all "incoming_follows" edges to the Follow entity.
+func (_u *UserUpdate) ClearIncomingFollows() *UserUpdate {
+	_u.mutation.ClearIncomingFollows()
+	return _u
+}
+
+// RemoveIncomingFollowIDs removes the "incoming_follows" edge to Follow entities by IDs.
+func (_u *UserUpdate) RemoveIncomingFollowIDs(ids ...string) *UserUpdate {
+	_u.mutation.RemoveIncomingFollowIDs(ids...)
+	return _u
+}
+
+// RemoveIncomingFollows removes "incoming_follows" edges to Follow entities.
+func (_u *UserUpdate) RemoveIncomingFollows(v ...*Follow) *UserUpdate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveIncomingFollowIDs(ids...)
+}
+
+// ClearBlocksMade clears all "blocks_made" edges to the Block entity.
+func (_u *UserUpdate) ClearBlocksMade() *UserUpdate {
+	_u.mutation.ClearBlocksMade()
+	return _u
+}
+
+// RemoveBlocksMadeIDs removes the "blocks_made" edge to Block entities by IDs.
+func (_u *UserUpdate) RemoveBlocksMadeIDs(ids ...string) *UserUpdate {
+	_u.mutation.RemoveBlocksMadeIDs(ids...)
+	return _u
+}
+
+// RemoveBlocksMade removes "blocks_made" edges to Block entities.
+func (_u *UserUpdate) RemoveBlocksMade(v ...*Block) *UserUpdate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveBlocksMadeIDs(ids...)
+}
+
+// ClearBlocksReceived clears all "blocks_received" edges to the Block entity.
+func (_u *UserUpdate) ClearBlocksReceived() *UserUpdate {
+	_u.mutation.ClearBlocksReceived()
+	return _u
+}
+
+// RemoveBlocksReceivedIDs removes the "blocks_received" edge to Block entities by IDs.
+func (_u *UserUpdate) RemoveBlocksReceivedIDs(ids ...string) *UserUpdate {
+	_u.mutation.RemoveBlocksReceivedIDs(ids...)
+	return _u
+}
+
+// RemoveBlocksReceived removes "blocks_received" edges to Block entities.
+func (_u *UserUpdate) RemoveBlocksReceived(v ...*Block) *UserUpdate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveBlocksReceivedIDs(ids...)
+}
+
+// ClearInviteCodes clears all "invite_codes" edges to the InviteCode entity.
+func (_u *UserUpdate) ClearInviteCodes() *UserUpdate {
+	_u.mutation.ClearInviteCodes()
+	return _u
+}
+
+// RemoveInviteCodeIDs removes the "invite_codes" edge to InviteCode entities by IDs.
+func (_u *UserUpdate) RemoveInviteCodeIDs(ids ...string) *UserUpdate {
+	_u.mutation.RemoveInviteCodeIDs(ids...)
+	return _u
+}
+
+// RemoveInviteCodes removes "invite_codes" edges to InviteCode entities.
+func (_u *UserUpdate) RemoveInviteCodes(v ...*InviteCode) *UserUpdate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveInviteCodeIDs(ids...)
+}
+
+// ClearUsedInviteCodes clears all "used_invite_codes" edges to the InviteCode entity.
+func (_u *UserUpdate) ClearUsedInviteCodes() *UserUpdate {
+	_u.mutation.ClearUsedInviteCodes()
+	return _u
+}
+
+// RemoveUsedInviteCodeIDs removes the "used_invite_codes" edge to InviteCode entities by IDs.
+func (_u *UserUpdate) RemoveUsedInviteCodeIDs(ids ...string) *UserUpdate {
+	_u.mutation.RemoveUsedInviteCodeIDs(ids...)
+	return _u
+}
+
+// RemoveUsedInviteCodes removes "used_invite_codes" edges to InviteCode entities.
+func (_u *UserUpdate) RemoveUsedInviteCodes(v ...*InviteCode) *UserUpdate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveUsedInviteCodeIDs(ids...)
 }
 
 // Save executes the query and returns the number of nodes affected by the update operation.
@@ -1932,6 +2151,276 @@ func (_u *UserUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(loginhistory.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.OutgoingFollowsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.OutgoingFollowsTable,
+			Columns: []string{user.OutgoingFollowsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(follow.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedOutgoingFollowsIDs(); len(nodes) > 0 && !_u.mutation.OutgoingFollowsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.OutgoingFollowsTable,
+			Columns: []string{user.OutgoingFollowsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(follow.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.OutgoingFollowsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.OutgoingFollowsTable,
+			Columns: []string{user.OutgoingFollowsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(follow.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.IncomingFollowsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.IncomingFollowsTable,
+			Columns: []string{user.IncomingFollowsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(follow.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedIncomingFollowsIDs(); len(nodes) > 0 && !_u.mutation.IncomingFollowsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.IncomingFollowsTable,
+			Columns: []string{user.IncomingFollowsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(follow.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.IncomingFollowsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.IncomingFollowsTable,
+			Columns: []string{user.IncomingFollowsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(follow.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.BlocksMadeCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.BlocksMadeTable,
+			Columns: []string{user.BlocksMadeColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(block.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedBlocksMadeIDs(); len(nodes) > 0 && !_u.mutation.BlocksMadeCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.BlocksMadeTable,
+			Columns: []string{user.BlocksMadeColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(block.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.BlocksMadeIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.BlocksMadeTable,
+			Columns: []string{user.BlocksMadeColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(block.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.BlocksReceivedCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.BlocksReceivedTable,
+			Columns: []string{user.BlocksReceivedColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(block.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedBlocksReceivedIDs(); len(nodes) > 0 && !_u.mutation.BlocksReceivedCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.BlocksReceivedTable,
+			Columns: []string{user.BlocksReceivedColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(block.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.BlocksReceivedIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.BlocksReceivedTable,
+			Columns: []string{user.BlocksReceivedColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(block.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.InviteCodesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.InviteCodesTable,
+			Columns: []string{user.InviteCodesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(invitecode.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedInviteCodesIDs(); len(nodes) > 0 && !_u.mutation.InviteCodesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.InviteCodesTable,
+			Columns: []string{user.InviteCodesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(invitecode.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.InviteCodesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.InviteCodesTable,
+			Columns: []string{user.InviteCodesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(invitecode.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.UsedInviteCodesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.UsedInviteCodesTable,
+			Columns: []string{user.UsedInviteCodesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(invitecode.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedUsedInviteCodesIDs(); len(nodes) > 0 && !_u.mutation.UsedInviteCodesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.UsedInviteCodesTable,
+			Columns: []string{user.UsedInviteCodesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(invitecode.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.UsedInviteCodesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.UsedInviteCodesTable,
+			Columns: []string{user.UsedInviteCodesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(invitecode.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {
@@ -3228,6 +3717,96 @@ func (_u *UserUpdateOne) AddLoginHistory(v ...*LoginHistory) *UserUpdateOne {
 	return _u.AddLoginHistoryIDs(ids...)
 }
 
+// AddOutgoingFollowIDs adds the "outgoing_follows" edge to the Follow entity by IDs.
+func (_u *UserUpdateOne) AddOutgoingFollowIDs(ids ...string) *UserUpdateOne {
+	_u.mutation.AddOutgoingFollowIDs(ids...)
+	return _u
+}
+
+// AddOutgoingFollows adds the "outgoing_follows" edges to the Follow entity.
+func (_u *UserUpdateOne) AddOutgoingFollows(v ...*Follow) *UserUpdateOne {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddOutgoingFollowIDs(ids...)
+}
+
+// AddIncomingFollowIDs adds the "incoming_follows" edge to the Follow entity by IDs.
+func (_u *UserUpdateOne) AddIncomingFollowIDs(ids ...string) *UserUpdateOne {
+	_u.mutation.AddIncomingFollowIDs(ids...)
+	return _u
+}
+
+// AddIncomingFollows adds the "incoming_follows" edges to the Follow entity.
+func (_u *UserUpdateOne) AddIncomingFollows(v ...*Follow) *UserUpdateOne {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddIncomingFollowIDs(ids...)
+}
+
+// AddBlocksMadeIDs adds the "blocks_made" edge to the Block entity by IDs.
+func (_u *UserUpdateOne) AddBlocksMadeIDs(ids ...string) *UserUpdateOne {
+	_u.mutation.AddBlocksMadeIDs(ids...)
+	return _u
+}
+
+// AddBlocksMade adds the "blocks_made" edges to the Block entity.
+func (_u *UserUpdateOne) AddBlocksMade(v ...*Block) *UserUpdateOne {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddBlocksMadeIDs(ids...)
+}
+
+// AddBlocksReceivedIDs adds the "blocks_received" edge to the Block entity by IDs.
+func (_u *UserUpdateOne) AddBlocksReceivedIDs(ids ...string) *UserUpdateOne {
+	_u.mutation.AddBlocksReceivedIDs(ids...)
+	return _u
+}
+
+// AddBlocksReceived adds the "blocks_received" edges to the Block entity.
+func (_u *UserUpdateOne) AddBlocksReceived(v ...*Block) *UserUpdateOne {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddBlocksReceivedIDs(ids...)
+}
+
+// AddInviteCodeIDs adds the "invite_codes" edge to the InviteCode entity by IDs.
+func (_u *UserUpdateOne) AddInviteCodeIDs(ids ...string) *UserUpdateOne {
+	_u.mutation.AddInviteCodeIDs(ids...)
+	return _u
+}
+
+// AddInviteCodes adds the "invite_codes" edges to the InviteCode entity.
+func (_u *UserUpdateOne) AddInviteCodes(v ...*InviteCode) *UserUpdateOne {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddInviteCodeIDs(ids...)
+}
+
+// AddUsedInviteCodeIDs adds the "used_invite_codes" edge to the InviteCode entity by IDs.
+func (_u *UserUpdateOne) AddUsedInviteCodeIDs(ids ...string) *UserUpdateOne {
+	_u.mutation.AddUsedInviteCodeIDs(ids...)
+	return _u
+}
+
+// AddUsedInviteCodes adds the "used_invite_codes" edges to the InviteCode entity.
+func (_u *UserUpdateOne) AddUsedInviteCodes(v ...*InviteCode) *UserUpdateOne {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddUsedInviteCodeIDs(ids...)
+}
+
 // Mutation returns the UserMutation object of the builder.
 func (_u *UserUpdateOne) Mutation() *UserMutation {
 	return _u.mutation
@@ -3294,6 +3873,132 @@ func (_u *UserUpdateOne) RemoveLoginHistory(v ...*LoginHistory) *UserUpdateOne {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveLoginHistoryIDs(ids...)
+}
+
+// ClearOutgoingFollows clears all "outgoing_follows" edges to the Follow entity.
+func (_u *UserUpdateOne) ClearOutgoingFollows() *UserUpdateOne {
+	_u.mutation.ClearOutgoingFollows()
+	return _u
+}
+
+// RemoveOutgoingFollowIDs removes the "outgoing_follows" edge to Follow entities by IDs.
+func (_u *UserUpdateOne) RemoveOutgoingFollowIDs(ids ...string) *UserUpdateOne {
+	_u.mutation.RemoveOutgoingFollowIDs(ids...)
+	return _u
+}
+
+// RemoveOutgoingFollows removes "outgoing_follows" edges to Follow entities.
+func (_u *UserUpdateOne) RemoveOutgoingFollows(v ...*Follow) *UserUpdateOne {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveOutgoingFollowIDs(ids...)
+}
+
+// ClearIncomingFollows clears all "incoming_follows" edges to the Follow entity.
+func (_u *UserUpdateOne) ClearIncomingFollows() *UserUpdateOne {
+	_u.mutation.ClearIncomingFollows()
+	return _u
+}
+
+// RemoveIncomingFollowIDs removes the "incoming_follows" edge to Follow entities by IDs.
+func (_u *UserUpdateOne) RemoveIncomingFollowIDs(ids ...string) *UserUpdateOne {
+	_u.mutation.RemoveIncomingFollowIDs(ids...)
+	return _u
+}
+
+// RemoveIncomingFollows removes "incoming_follows" edges to Follow entities.
+func (_u *UserUpdateOne) RemoveIncomingFollows(v ...*Follow) *UserUpdateOne {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveIncomingFollowIDs(ids...)
+}
+
+// ClearBlocksMade clears all "blocks_made" edges to the Block entity.
+func (_u *UserUpdateOne) ClearBlocksMade() *UserUpdateOne {
+	_u.mutation.ClearBlocksMade()
+	return _u
+}
+
+// RemoveBlocksMadeIDs removes the "blocks_made" edge to Block entities by IDs.
+func (_u *UserUpdateOne) RemoveBlocksMadeIDs(ids ...string) *UserUpdateOne {
+	_u.mutation.RemoveBlocksMadeIDs(ids...)
+	return _u
+}
+
+// RemoveBlocksMade removes "blocks_made" edges to Block entities.
+func (_u *UserUpdateOne) RemoveBlocksMade(v ...*Block) *UserUpdateOne {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveBlocksMadeIDs(ids...)
+}
+
+// ClearBlocksReceived clears all "blocks_received" edges to the Block entity.
+func (_u *UserUpdateOne) ClearBlocksReceived() *UserUpdateOne {
+	_u.mutation.ClearBlocksReceived()
+	return _u
+}
+
+// RemoveBlocksReceivedIDs removes the "blocks_received" edge to Block entities by IDs.
+func (_u *UserUpdateOne) RemoveBlocksReceivedIDs(ids ...string) *UserUpdateOne {
+	_u.mutation.RemoveBlocksReceivedIDs(ids...)
+	return _u
+}
+
+// RemoveBlocksReceived removes "blocks_received" edges to Block entities.
+func (_u *UserUpdateOne) RemoveBlocksReceived(v ...*Block) *UserUpdateOne {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveBlocksReceivedIDs(ids...)
+}
+
+// ClearInviteCodes clears all "invite_codes" edges to the InviteCode entity.
+func (_u *UserUpdateOne) ClearInviteCodes() *UserUpdateOne {
+	_u.mutation.ClearInviteCodes()
+	return _u
+}
+
+// RemoveInviteCodeIDs removes the "invite_codes" edge to InviteCode entities by IDs.
+func (_u *UserUpdateOne) RemoveInviteCodeIDs(ids ...string) *UserUpdateOne {
+	_u.mutation.RemoveInviteCodeIDs(ids...)
+	return _u
+}
+
+// RemoveInviteCodes removes "invite_codes" edges to InviteCode entities.
+func (_u *UserUpdateOne) RemoveInviteCodes(v ...*InviteCode) *UserUpdateOne {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveInviteCodeIDs(ids...)
+}
+
+// ClearUsedInviteCodes clears all "used_invite_codes" edges to the InviteCode entity.
+func (_u *UserUpdateOne) ClearUsedInviteCodes() *UserUpdateOne {
+	_u.mutation.ClearUsedInviteCodes()
+	return _u
+}
+
+// RemoveUsedInviteCodeIDs removes the "used_invite_codes" edge to InviteCode entities by IDs.
+func (_u *UserUpdateOne) RemoveUsedInviteCodeIDs(ids ...string) *UserUpdateOne {
+	_u.mutation.RemoveUsedInviteCodeIDs(ids...)
+	return _u
+}
+
+// RemoveUsedInviteCodes removes "used_invite_codes" edges to InviteCode entities.
+func (_u *UserUpdateOne) RemoveUsedInviteCodes(v ...*InviteCode) *UserUpdateOne {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveUsedInviteCodeIDs(ids...)
 }
 
 // Where appends a list predicates to the UserUpdate builder.
@@ -3890,6 +4595,276 @@ func (_u *UserUpdateOne) sqlSave(ctx context.Context) (_node *User, err error) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(loginhistory.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.OutgoingFollowsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.OutgoingFollowsTable,
+			Columns: []string{user.OutgoingFollowsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(follow.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedOutgoingFollowsIDs(); len(nodes) > 0 && !_u.mutation.OutgoingFollowsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.OutgoingFollowsTable,
+			Columns: []string{user.OutgoingFollowsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(follow.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.OutgoingFollowsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.OutgoingFollowsTable,
+			Columns: []string{user.OutgoingFollowsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(follow.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.IncomingFollowsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.IncomingFollowsTable,
+			Columns: []string{user.IncomingFollowsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(follow.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedIncomingFollowsIDs(); len(nodes) > 0 && !_u.mutation.IncomingFollowsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.IncomingFollowsTable,
+			Columns: []string{user.IncomingFollowsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(follow.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.IncomingFollowsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.IncomingFollowsTable,
+			Columns: []string{user.IncomingFollowsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(follow.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.BlocksMadeCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.BlocksMadeTable,
+			Columns: []string{user.BlocksMadeColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(block.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedBlocksMadeIDs(); len(nodes) > 0 && !_u.mutation.BlocksMadeCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.BlocksMadeTable,
+			Columns: []string{user.BlocksMadeColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(block.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.BlocksMadeIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.BlocksMadeTable,
+			Columns: []string{user.BlocksMadeColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(block.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.BlocksReceivedCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.BlocksReceivedTable,
+			Columns: []string{user.BlocksReceivedColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(block.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedBlocksReceivedIDs(); len(nodes) > 0 && !_u.mutation.BlocksReceivedCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.BlocksReceivedTable,
+			Columns: []string{user.BlocksReceivedColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(block.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.BlocksReceivedIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.BlocksReceivedTable,
+			Columns: []string{user.BlocksReceivedColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(block.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.InviteCodesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.InviteCodesTable,
+			Columns: []string{user.InviteCodesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(invitecode.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedInviteCodesIDs(); len(nodes) > 0 && !_u.mutation.InviteCodesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.InviteCodesTable,
+			Columns: []string{user.InviteCodesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(invitecode.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.InviteCodesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.InviteCodesTable,
+			Columns: []string{user.InviteCodesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(invitecode.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.UsedInviteCodesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.UsedInviteCodesTable,
+			Columns: []string{user.UsedInviteCodesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(invitecode.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedUsedInviteCodesIDs(); len(nodes) > 0 && !_u.mutation.UsedInviteCodesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.UsedInviteCodesTable,
+			Columns: []string{user.UsedInviteCodesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(invitecode.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.UsedInviteCodesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.UsedInviteCodesTable,
+			Columns: []string{user.UsedInviteCodesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(invitecode.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {

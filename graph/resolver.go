@@ -8,12 +8,14 @@ import (
 
 	"usergraph/internal/accounts"
 	"usergraph/internal/clients"
+	"usergraph/internal/social"
 )
 
 // Resolver is the root resolver.
 type Resolver struct {
 	Accounts *accounts.Service
 	Clients  *clients.Registry
+	Social   *social.Service
 }
 
 type metaKey struct{}

@@ -19,6 +19,7 @@ import (
 	"usergraph/internal/clients"
 	"usergraph/internal/config"
 	"usergraph/internal/oauth"
+	"usergraph/internal/social"
 )
 
 // maxBody is Liquid's default JSON body limit (system.request-body.json.max-size = 1mb).
@@ -31,6 +32,7 @@ const sessionCookie = "connect.sid"
 type API struct {
 	Accounts *accounts.Service
 	Clients  *clients.Registry
+	Social   *social.Service
 	Auth     *auth.Service
 	OAuth    *oauth.Service
 	Config   *config.Config
@@ -72,6 +74,7 @@ func (a *API) Routes() []Route {
 		{"GET /user/info/{userId}", a.getUser, access.Session(accounts.ScopeProfileRead)},
 		{"GET /health", health, pub},
 	}
+	rs = append(rs, a.socialRoutes()...)
 	rs = append(rs, a.oauthRoutes()...)
 	rs = append(rs, a.accessRoutes()...)
 	return rs

@@ -37,7 +37,10 @@ var (
 )
 
 // everyFeature switches on the optional routes, so the walk meets them.
-func everyFeature(c *config.Config) { c.TwoFactor.EmailEnabled = true }
+func everyFeature(c *config.Config) {
+	c.TwoFactor.EmailEnabled = true
+	c.Account.ForceGenerateInviteCodes = true
+}
 
 // required lists the scopes any of which would satisfy r.
 func required(reg *scopes.Registry, r access.Requirement) []string {
@@ -134,7 +137,12 @@ func TestEveryRESTRouteRefusesATokenWithoutItsScope(t *testing.T) {
 		if strings.Contains(path, "/client-api/") || path == "/oauth/introspect" {
 			kind = "client"
 		}
-		path = param.ReplaceAllString(path, unknownID)
+		path = param.ReplaceAllStringFunc(path, func(p string) string {
+			if p == "{list}" { // GET /user/{userId}/{list}: followers or following
+				return "followers"
+			}
+			return unknownID
+		})
 		call := func(token string) *apitest.Response {
 			return s.Do(t, apitest.Req{Method: method, Path: path, Token: token, JSON: map[string]any{}})
 		}

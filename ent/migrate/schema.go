@@ -8,6 +8,51 @@ import (
 )
 
 var (
+	// BlocksColumns holds the columns for the "blocks" table.
+	BlocksColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Unique: true, Size: 24},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "source_id", Type: field.TypeString, Size: 24},
+		{Name: "target_id", Type: field.TypeString, Size: 24},
+	}
+	// BlocksTable holds the schema information for the "blocks" table.
+	BlocksTable = &schema.Table{
+		Name:       "blocks",
+		Columns:    BlocksColumns,
+		PrimaryKey: []*schema.Column{BlocksColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "blocks_users_blocks_made",
+				Columns:    []*schema.Column{BlocksColumns[3]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "blocks_users_blocks_received",
+				Columns:    []*schema.Column{BlocksColumns[4]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "block_source_id_target_id",
+				Unique:  true,
+				Columns: []*schema.Column{BlocksColumns[3], BlocksColumns[4]},
+			},
+			{
+				Name:    "block_target_id_source_id",
+				Unique:  false,
+				Columns: []*schema.Column{BlocksColumns[4], BlocksColumns[3]},
+			},
+			{
+				Name:    "block_source_id_created_at_id",
+				Unique:  false,
+				Columns: []*schema.Column{BlocksColumns[3], BlocksColumns[1], BlocksColumns[0]},
+			},
+		},
+	}
 	// CodesColumns holds the columns for the "codes" table.
 	CodesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString, Unique: true, Size: 24},
@@ -43,6 +88,88 @@ var (
 				Name:    "code_code_hash",
 				Unique:  false,
 				Columns: []*schema.Column{CodesColumns[4]},
+			},
+		},
+	}
+	// FollowsColumns holds the columns for the "follows" table.
+	FollowsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Unique: true, Size: 24},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "approved", Type: field.TypeBool, Default: true},
+		{Name: "source_id", Type: field.TypeString, Size: 24},
+		{Name: "target_id", Type: field.TypeString, Size: 24},
+	}
+	// FollowsTable holds the schema information for the "follows" table.
+	FollowsTable = &schema.Table{
+		Name:       "follows",
+		Columns:    FollowsColumns,
+		PrimaryKey: []*schema.Column{FollowsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "follows_users_outgoing_follows",
+				Columns:    []*schema.Column{FollowsColumns[4]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "follows_users_incoming_follows",
+				Columns:    []*schema.Column{FollowsColumns[5]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "follow_source_id_target_id",
+				Unique:  true,
+				Columns: []*schema.Column{FollowsColumns[4], FollowsColumns[5]},
+			},
+			{
+				Name:    "follow_target_id_approved_created_at_id",
+				Unique:  false,
+				Columns: []*schema.Column{FollowsColumns[5], FollowsColumns[3], FollowsColumns[1], FollowsColumns[0]},
+			},
+			{
+				Name:    "follow_source_id_approved_created_at_id",
+				Unique:  false,
+				Columns: []*schema.Column{FollowsColumns[4], FollowsColumns[3], FollowsColumns[1], FollowsColumns[0]},
+			},
+		},
+	}
+	// InviteCodesColumns holds the columns for the "invite_codes" table.
+	InviteCodesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Unique: true, Size: 24},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "code", Type: field.TypeString, Unique: true},
+		{Name: "source_id", Type: field.TypeString, Size: 24},
+		{Name: "target_id", Type: field.TypeString, Nullable: true, Size: 24},
+	}
+	// InviteCodesTable holds the schema information for the "invite_codes" table.
+	InviteCodesTable = &schema.Table{
+		Name:       "invite_codes",
+		Columns:    InviteCodesColumns,
+		PrimaryKey: []*schema.Column{InviteCodesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "invite_codes_users_invite_codes",
+				Columns:    []*schema.Column{InviteCodesColumns[4]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "invite_codes_users_used_invite_codes",
+				Columns:    []*schema.Column{InviteCodesColumns[5]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "invitecode_source_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{InviteCodesColumns[4], InviteCodesColumns[1]},
 			},
 		},
 	}
@@ -313,7 +440,10 @@ var (
 	}
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
+		BlocksTable,
 		CodesTable,
+		FollowsTable,
+		InviteCodesTable,
 		LoginHistoriesTable,
 		OauthClientsTable,
 		OauthTokensTable,
@@ -325,7 +455,13 @@ var (
 )
 
 func init() {
+	BlocksTable.ForeignKeys[0].RefTable = UsersTable
+	BlocksTable.ForeignKeys[1].RefTable = UsersTable
 	CodesTable.ForeignKeys[0].RefTable = UsersTable
+	FollowsTable.ForeignKeys[0].RefTable = UsersTable
+	FollowsTable.ForeignKeys[1].RefTable = UsersTable
+	InviteCodesTable.ForeignKeys[0].RefTable = UsersTable
+	InviteCodesTable.ForeignKeys[1].RefTable = UsersTable
 	LoginHistoriesTable.ForeignKeys[0].RefTable = UsersTable
 	RefreshTokensTable.ForeignKeys[0].RefTable = SessionsTable
 	SessionsTable.ForeignKeys[0].RefTable = UsersTable

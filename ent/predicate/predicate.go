@@ -6,8 +6,17 @@ import (
 	"entgo.io/ent/dialect/sql"
 )
 
+// Block is the predicate function for block builders.
+type Block func(*sql.Selector)
+
 // Code is the predicate function for code builders.
 type Code func(*sql.Selector)
+
+// Follow is the predicate function for follow builders.
+type Follow func(*sql.Selector)
+
+// InviteCode is the predicate function for invitecode builders.
+type InviteCode func(*sql.Selector)
 
 // LoginHistory is the predicate function for loginhistory builders.
 type LoginHistory func(*sql.Selector)

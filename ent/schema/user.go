@@ -102,6 +102,14 @@ func (User) Edges() []ent.Edge {
 		edge.To("sessions", Session.Type).Annotations(hidden, entsql.OnDelete(entsql.Cascade)),
 		edge.To("codes", Code.Type).Annotations(hidden, entsql.OnDelete(entsql.Cascade)),
 		edge.To("login_history", LoginHistory.Type).Annotations(hidden, entsql.OnDelete(entsql.Cascade)),
+		// The social graph (internal/social). GraphQL reaches it through the domain's own fields
+		// (followers, following, ...), which apply the privacy and block rules.
+		edge.To("outgoing_follows", Follow.Type).Annotations(hidden, entsql.OnDelete(entsql.Cascade)),
+		edge.To("incoming_follows", Follow.Type).Annotations(hidden, entsql.OnDelete(entsql.Cascade)),
+		edge.To("blocks_made", Block.Type).Annotations(hidden, entsql.OnDelete(entsql.Cascade)),
+		edge.To("blocks_received", Block.Type).Annotations(hidden, entsql.OnDelete(entsql.Cascade)),
+		edge.To("invite_codes", InviteCode.Type).Annotations(hidden, entsql.OnDelete(entsql.Cascade)),
+		edge.To("used_invite_codes", InviteCode.Type).Annotations(hidden, entsql.OnDelete(entsql.SetNull)),
 	}
 }
 

@@ -158,6 +158,18 @@ const (
 	EdgeCodes = "codes"
 	// EdgeLoginHistory holds the string denoting the login_history edge name in mutations.
 	EdgeLoginHistory = "login_history"
+	// EdgeOutgoingFollows holds the string denoting the outgoing_follows edge name in mutations.
+	EdgeOutgoingFollows = "outgoing_follows"
+	// EdgeIncomingFollows holds the string denoting the incoming_follows edge name in mutations.
+	EdgeIncomingFollows = "incoming_follows"
+	// EdgeBlocksMade holds the string denoting the blocks_made edge name in mutations.
+	EdgeBlocksMade = "blocks_made"
+	// EdgeBlocksReceived holds the string denoting the blocks_received edge name in mutations.
+	EdgeBlocksReceived = "blocks_received"
+	// EdgeInviteCodes holds the string denoting the invite_codes edge name in mutations.
+	EdgeInviteCodes = "invite_codes"
+	// EdgeUsedInviteCodes holds the string denoting the used_invite_codes edge name in mutations.
+	EdgeUsedInviteCodes = "used_invite_codes"
 	// Table holds the table name of the user in the database.
 	Table = "users"
 	// SessionsTable is the table that holds the sessions relation/edge.
@@ -181,6 +193,48 @@ const (
 	LoginHistoryInverseTable = "login_histories"
 	// LoginHistoryColumn is the table column denoting the login_history relation/edge.
 	LoginHistoryColumn = "user_id"
+	// OutgoingFollowsTable is the table that holds the outgoing_follows relation/edge.
+	OutgoingFollowsTable = "follows"
+	// OutgoingFollowsInverseTable is the table name for the Follow entity.
+	// It exists in this package in order to avoid circular dependency with the "follow" package.
+	OutgoingFollowsInverseTable = "follows"
+	// OutgoingFollowsColumn is the table column denoting the outgoing_follows relation/edge.
+	OutgoingFollowsColumn = "source_id"
+	// IncomingFollowsTable is the table that holds the incoming_follows relation/edge.
+	IncomingFollowsTable = "follows"
+	// IncomingFollowsInverseTable is the table name for the Follow entity.
+	// It exists in this package in order to avoid circular dependency with the "follow" package.
+	IncomingFollowsInverseTable = "follows"
+	// IncomingFollowsColumn is the table column denoting the incoming_follows relation/edge.
+	IncomingFollowsColumn = "target_id"
+	// BlocksMadeTable is the table that holds the blocks_made relation/edge.
+	BlocksMadeTable = "blocks"
+	// BlocksMadeInverseTable is the table name for the Block entity.
+	// It exists in this package in order to avoid circular dependency with the "block" package.
+	BlocksMadeInverseTable = "blocks"
+	// BlocksMadeColumn is the table column denoting the blocks_made relation/edge.
+	BlocksMadeColumn = "source_id"
+	// BlocksReceivedTable is the table that holds the blocks_received relation/edge.
+	BlocksReceivedTable = "blocks"
+	// BlocksReceivedInverseTable is the table name for the Block entity.
+	// It exists in this package in order to avoid circular dependency with the "block" package.
+	BlocksReceivedInverseTable = "blocks"
+	// BlocksReceivedColumn is the table column denoting the blocks_received relation/edge.
+	BlocksReceivedColumn = "target_id"
+	// InviteCodesTable is the table that holds the invite_codes relation/edge.
+	InviteCodesTable = "invite_codes"
+	// InviteCodesInverseTable is the table name for the InviteCode entity.
+	// It exists in this package in order to avoid circular dependency with the "invitecode" package.
+	InviteCodesInverseTable = "invite_codes"
+	// InviteCodesColumn is the table column denoting the invite_codes relation/edge.
+	InviteCodesColumn = "source_id"
+	// UsedInviteCodesTable is the table that holds the used_invite_codes relation/edge.
+	UsedInviteCodesTable = "invite_codes"
+	// UsedInviteCodesInverseTable is the table name for the InviteCode entity.
+	// It exists in this package in order to avoid circular dependency with the "invitecode" package.
+	UsedInviteCodesInverseTable = "invite_codes"
+	// UsedInviteCodesColumn is the table column denoting the used_invite_codes relation/edge.
+	UsedInviteCodesColumn = "target_id"
 )
 
 // Columns holds all SQL columns for user fields.
@@ -721,6 +775,90 @@ func ByLoginHistory(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 		sqlgraph.OrderByNeighborTerms(s, newLoginHistoryStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
+
+// ByOutgoingFollowsCount orders the results by outgoing_follows count.
+func ByOutgoingFollowsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newOutgoingFollowsStep(), opts...)
+	}
+}
+
+// ByOutgoingFollows orders the results by outgoing_follows terms.
+func ByOutgoingFollows(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newOutgoingFollowsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
+// ByIncomingFollowsCount orders the results by incoming_follows count.
+func ByIncomingFollowsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newIncomingFollowsStep(), opts...)
+	}
+}
+
+// ByIncomingFollows orders the results by incoming_follows terms.
+func ByIncomingFollows(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newIncomingFollowsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
+// ByBlocksMadeCount orders the results by blocks_made count.
+func ByBlocksMadeCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newBlocksMadeStep(), opts...)
+	}
+}
+
+// ByBlocksMade orders the results by blocks_made terms.
+func ByBlocksMade(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newBlocksMadeStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
+// ByBlocksReceivedCount orders the results by blocks_received count.
+func ByBlocksReceivedCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newBlocksReceivedStep(), opts...)
+	}
+}
+
+// ByBlocksReceived orders the results by blocks_received terms.
+func ByBlocksReceived(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newBlocksReceivedStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
+// ByInviteCodesCount orders the results by invite_codes count.
+func ByInviteCodesCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newInviteCodesStep(), opts...)
+	}
+}
+
+// ByInviteCodes orders the results by invite_codes terms.
+func ByInviteCodes(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newInviteCodesStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
+// ByUsedInviteCodesCount orders the results by used_invite_codes count.
+func ByUsedInviteCodesCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newUsedInviteCodesStep(), opts...)
+	}
+}
+
+// ByUsedInviteCodes orders the results by used_invite_codes terms.
+func ByUsedInviteCodes(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newUsedInviteCodesStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
 func newSessionsStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
@@ -740,5 +878,47 @@ func newLoginHistoryStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(LoginHistoryInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, LoginHistoryTable, LoginHistoryColumn),
+	)
+}
+func newOutgoingFollowsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(OutgoingFollowsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, OutgoingFollowsTable, OutgoingFollowsColumn),
+	)
+}
+func newIncomingFollowsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(IncomingFollowsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, IncomingFollowsTable, IncomingFollowsColumn),
+	)
+}
+func newBlocksMadeStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(BlocksMadeInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, BlocksMadeTable, BlocksMadeColumn),
+	)
+}
+func newBlocksReceivedStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(BlocksReceivedInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, BlocksReceivedTable, BlocksReceivedColumn),
+	)
+}
+func newInviteCodesStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(InviteCodesInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, InviteCodesTable, InviteCodesColumn),
+	)
+}
+func newUsedInviteCodesStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(UsedInviteCodesInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, UsedInviteCodesTable, UsedInviteCodesColumn),
 	)
 }

@@ -4169,6 +4169,144 @@ func HasLoginHistoryWith(preds ...predicate.LoginHistory) predicate.User {
 	})
 }
 
+// HasOutgoingFollows applies the HasEdge predicate on the "outgoing_follows" edge.
+func HasOutgoingFollows() predicate.User {
+	return predicate.User(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, OutgoingFollowsTable, OutgoingFollowsColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasOutgoingFollowsWith applies the HasEdge predicate on the "outgoing_follows" edge with a given conditions (other predicates).
+func HasOutgoingFollowsWith(preds ...predicate.Follow) predicate.User {
+	return predicate.User(func(s *sql.Selector) {
+		step := newOutgoingFollowsStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasIncomingFollows applies the HasEdge predicate on the "incoming_follows" edge.
+func HasIncomingFollows() predicate.User {
+	return predicate.User(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, IncomingFollowsTable, IncomingFollowsColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasIncomingFollowsWith applies the HasEdge predicate on the "incoming_follows" edge with a given conditions (other predicates).
+func HasIncomingFollowsWith(preds ...predicate.Follow) predicate.User {
+	return predicate.User(func(s *sql.Selector) {
+		step := newIncomingFollowsStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasBlocksMade applies the HasEdge predicate on the "blocks_made" edge.
+func HasBlocksMade() predicate.User {
+	return predicate.User(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, BlocksMadeTable, BlocksMadeColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasBlocksMadeWith applies the HasEdge predicate on the "blocks_made" edge with a given conditions (other predicates).
+func HasBlocksMadeWith(preds ...predicate.Block) predicate.User {
+	return predicate.User(func(s *sql.Selector) {
+		step := newBlocksMadeStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasBlocksReceived applies the HasEdge predicate on the "blocks_received" edge.
+func HasBlocksReceived() predicate.User {
+	return predicate.User(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, BlocksReceivedTable, BlocksReceivedColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasBlocksReceivedWith applies the HasEdge predicate on the "blocks_received" edge with a given conditions (other predicates).
+func HasBlocksReceivedWith(preds ...predicate.Block) predicate.User {
+	return predicate.User(func(s *sql.Selector) {
+		step := newBlocksReceivedStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasInviteCodes applies the HasEdge predicate on the "invite_codes" edge.
+func HasInviteCodes() predicate.User {
+	return predicate.User(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, InviteCodesTable, InviteCodesColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasInviteCodesWith applies the HasEdge predicate on the "invite_codes" edge with a given conditions (other predicates).
+func HasInviteCodesWith(preds ...predicate.InviteCode) predicate.User {
+	return predicate.User(func(s *sql.Selector) {
+		step := newInviteCodesStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasUsedInviteCodes applies the HasEdge predicate on the "used_invite_codes" edge.
+func HasUsedInviteCodes() predicate.User {
+	return predicate.User(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, UsedInviteCodesTable, UsedInviteCodesColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasUsedInviteCodesWith applies the HasEdge predicate on the "used_invite_codes" edge with a given conditions (other predicates).
+func HasUsedInviteCodesWith(preds ...predicate.InviteCode) predicate.User {
+	return predicate.User(func(s *sql.Selector) {
+		step := newUsedInviteCodesStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
 // And groups predicates with the AND operator between them.
 func And(predicates ...predicate.User) predicate.User {
 	return predicate.User(sql.AndPredicates(predicates...))

@@ -34,6 +34,18 @@ type CreateOAuthClientPayload struct {
 	Secret *string `json:"secret,omitempty"`
 }
 
+type FollowResult struct {
+	Status FollowStatus `json:"status"`
+	// The follow entry (pending when status is REQUESTED).
+	Follow *ent.Follow `json:"follow"`
+}
+
+// The viewer's follow of a user.
+type FollowState struct {
+	Following bool `json:"following"`
+	Requested bool `json:"requested"`
+}
+
 // A scope a token may carry. Scopes form a tree: holding a scope grants all of its descendants.
 type Scope struct {
 	Name             string  `json:"name"`
@@ -214,6 +226,66 @@ func (e *CreditOperation) UnmarshalJSON(b []byte) error {
 }
 
 func (e CreditOperation) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type FollowStatus string
+
+const (
+	// The user is public: the viewer now follows them.
+	FollowStatusFollowing FollowStatus = "FOLLOWING"
+	// The user is private: a request waits for their approval.
+	FollowStatusRequested FollowStatus = "REQUESTED"
+	// The viewer already follows the user, or already asked to.
+	FollowStatusDuplicate FollowStatus = "DUPLICATE"
+)
+
+var AllFollowStatus = []FollowStatus{
+	FollowStatusFollowing,
+	FollowStatusRequested,
+	FollowStatusDuplicate,
+}
+
+func (e FollowStatus) IsValid() bool {
+	switch e {
+	case FollowStatusFollowing, FollowStatusRequested, FollowStatusDuplicate:
+		return true
+	}
+	return false
+}
+
+func (e FollowStatus) String() string {
+	return string(e)
+}
+
+func (e *FollowStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = FollowStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid FollowStatus", str)
+	}
+	return nil
+}
+
+func (e FollowStatus) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *FollowStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e FollowStatus) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -35,6 +35,7 @@ type Service struct {
 	limits *ratelimit.Limiter
 	log    *slog.Logger
 	now    func() time.Time
+	social Social
 
 	// outbox tracks mail being sent in the background, so shutdown can wait for it.
 	outbox sync.WaitGroup

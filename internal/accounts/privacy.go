@@ -20,15 +20,25 @@ var companions = map[string][]string{
 	"secondaryPhone": {"secondaryPhoneCountryCode"},
 }
 
-// HiddenFields lists the fields of u the caller may not see: none for the account itself;
-// for anyone else the configured non-follower fields
-// (user.field-privacy.non-follower.hidden-fields: email, phone, credits, ... by default), the
-// fields that repeat them (sanitizedEmail, ...) and the self-only ones. Liquid shows a public
-// account's email to everyone on GET /user/:id; usergraph does not, so an address is never
-// readable by a stranger.
+// HiddenFields lists the fields of u the caller may not see: none for the account itself; the
+// self-only ones for an approved follower; for anyone else also the configured non-follower
+// fields (user.field-privacy.non-follower.hidden-fields: email, phone, credits, ... by default)
+// and the fields that repeat them (sanitizedEmail, ...). Liquid shows a public account's email
+// to everyone on GET /user/:id; usergraph does not, so an address is never readable by a
+// stranger.
 func (s *Service) HiddenFields(ctx context.Context, u *ent.User) []string {
-	if id := auth.FromContext(ctx); id != nil && id.User != nil && id.User.ID == u.ID || isOwner(ctx, u.ID) {
+	id := auth.FromContext(ctx)
+	if id != nil && id.User != nil && id.User.ID == u.ID || isOwner(ctx, u.ID) {
 		return nil
+	}
+	if id != nil && id.User != nil && s.social != nil {
+		follows, err := s.social.ViewerFollows(ctx, u.ID)
+		if err != nil {
+			s.log.Error("checking a follow failed; hiding the non-follower fields", "err", err)
+		}
+		if follows {
+			return slices.Clone(selfOnly)
+		}
 	}
 	hidden := slices.Clone(s.cfg.Profile.NonFollowerHiddenFields)
 	for _, f := range s.cfg.Profile.NonFollowerHiddenFields {

@@ -182,8 +182,10 @@ type UserView struct {
 }
 
 // GetUser returns a user's profile as the caller may see it (GET /user/:userId, query user).
+// A user who has blocked the caller answers 403 Blocked.
 func (s *Service) GetUser(ctx context.Context, userID string) (*UserView, error) {
-	if _, err := s.requireUser(ctx, ScopeProfileRead); err != nil {
+	id, err := s.requireUser(ctx, ScopeProfileRead)
+	if err != nil {
 		return nil, err
 	}
 	if !validate.IsObjectID(userID) {
@@ -196,6 +198,15 @@ func (s *Service) GetUser(ctx context.Context, userID string) (*UserView, error)
 	}
 	if err != nil {
 		return nil, err
+	}
+	if s.social != nil && u.ID != id.User.ID {
+		blocked, err := s.social.ViewerBlockedBy(ctx, u.ID)
+		if err != nil {
+			return nil, err
+		}
+		if blocked {
+			return nil, apperr.New(apperr.Blocked, map[string]any{"reason": "blocked"})
+		}
 	}
 	return &UserView{User: u, HideFields: s.HiddenFields(ctx, u)}, nil
 }
@@ -214,7 +225,14 @@ func (s *Service) SetPrivate(ctx context.Context, f Fields) (int, *ent.User, err
 		return 0, nil, err
 	}
 	state, _ := f.get("state").(bool)
-	// There are no follow requests yet to approve when going public: the social graph adds them.
+	if s.social != nil {
+		accepted, err := s.social.SetPrivate(ctx, id.User.ID, state)
+		if err != nil {
+			return 0, nil, err
+		}
+		u, err := s.db.User.Get(ctx, id.User.ID)
+		return accepted, u, err
+	}
 	u, err := s.db.User.UpdateOneID(id.User.ID).SetIsPrivate(state).Save(ctx)
 	return 0, u, err
 }

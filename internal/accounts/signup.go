@@ -66,6 +66,9 @@ func (s *Service) SignUp(ctx context.Context, f Fields, meta Meta) (*ent.User, e
 	if err != nil {
 		return nil, err
 	}
+	// An invite code is required in invite-only mode; when given, it must be unused, and its
+	// owner is who invited the new account.
+	inviteCode := f.str("inviteCode")
 
 	var (
 		created *ent.User
@@ -97,6 +100,11 @@ func (s *Service) SignUp(ctx context.Context, f Fields, meta Meta) (*ent.User, e
 			if reuseID == "" || u.SanitizedEmail == sanitized {
 				reuseID = u.ID
 			}
+			if s.social != nil {
+				if err := s.social.ForgetUser(ctx, tx.Client(), u.ID); err != nil {
+					return err
+				}
+			}
 			// A concurrent sign-up may have replaced this account already: deleting nothing
 			// is fine, and the insert below then conflicts with the winner (409).
 			if _, err := tx.User.Delete().Where(user.ID(u.ID)).Exec(ctx); err != nil {
@@ -119,6 +127,14 @@ func (s *Service) SignUp(ctx context.Context, f Fields, meta Meta) (*ent.User, e
 		if reuseID != "" && cfg.Account.PreserveUnverifiedUserID {
 			create.SetID(reuseID)
 		}
+		if inviteCode != "" && s.social != nil {
+			// Checked after an unverified account was replaced: that releases its code.
+			invitedBy, err := s.social.InviteCodeOwner(ctx, tx.Client(), inviteCode)
+			if err != nil {
+				return err
+			}
+			create.SetInvitedBy(invitedBy)
+		}
 		if cfg.Privilege.CanUsePhoneNumber && f.get("phone") != nil {
 			create.SetPhone(f.str("phone")).SetPhoneCountryCode(f.str("phoneCountryCode")).SetPhoneVerified(false)
 		}
@@ -129,6 +145,11 @@ func (s *Service) SignUp(ctx context.Context, f Fields, meta Meta) (*ent.User, e
 		}
 		if err != nil {
 			return err
+		}
+		if s.social != nil {
+			if err := s.social.OnSignUp(ctx, tx.Client(), created.ID, inviteCode); err != nil {
+				return err
+			}
 		}
 		if cfg.Account.RequireEmailVerification {
 			signup, err = s.issueCode(ctx, tx.Client(), created.ID, code.PurposeSignup, "")

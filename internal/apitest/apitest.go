@@ -34,6 +34,8 @@ type Server struct {
 	*httptest.Server
 	App  *app.App
 	Mail *smtptest.Server
+	// Queries counts the SQL statements the server runs (Reset it before the request to measure).
+	Queries *db.Counter
 }
 
 // New starts a server. configure, if given, adjusts the configuration first; it starts from
@@ -59,11 +61,12 @@ func New(t testing.TB, configure ...func(*config.Config)) *Server {
 	if os.Getenv("APITEST_LOG") != "" {
 		logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
-	a, err := app.New(context.Background(), cfg, app.Options{Logger: logger})
+	counter := &db.Counter{}
+	a, err := app.New(context.Background(), cfg, app.Options{Logger: logger, WrapDriver: counter.Wrap})
 	if err != nil {
 		t.Fatalf("start app: %v", err)
 	}
-	s := &Server{Server: httptest.NewServer(a.Handler), App: a, Mail: mailSrv}
+	s := &Server{Server: httptest.NewServer(a.Handler), App: a, Mail: mailSrv, Queries: counter}
 	t.Cleanup(func() {
 		s.Server.Close()
 		a.Close()

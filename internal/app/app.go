@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"time"
 
+	"entgo.io/ent/dialect"
 	"github.com/99designs/gqlgen/graphql/playground"
 
 	"usergraph/ent"
@@ -27,6 +28,7 @@ import (
 	"usergraph/internal/oauth"
 	"usergraph/internal/ratelimit"
 	"usergraph/internal/scopes"
+	"usergraph/internal/social"
 	"usergraph/rest"
 )
 
@@ -40,6 +42,7 @@ type App struct {
 	OAuth    *oauth.Service
 	Access   *access.Service
 	Clients  *clients.Registry
+	Social   *social.Service
 	// Routes are the REST routes served (the scope tests walk them).
 	Routes  []rest.Route
 	Handler http.Handler
@@ -53,6 +56,8 @@ type App struct {
 type Options struct {
 	Logger *slog.Logger
 	Mailer mail.Sender
+	// WrapDriver, if set, wraps the database driver (tests count queries with db.Counter).
+	WrapDriver func(dialect.Driver) dialect.Driver
 }
 
 // New opens the database named by cfg, migrates it, bootstraps the super admin and default
@@ -62,7 +67,7 @@ func New(ctx context.Context, cfg *config.Config, opt Options) (*App, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	client, sqlDB, err := db.Open(ctx, cfg.DatabaseURL, 0)
+	client, sqlDB, err := db.Open(ctx, cfg.DatabaseURL, 0, opt.WrapDriver)
 	if err != nil {
 		return nil, err
 	}
@@ -115,6 +120,8 @@ func build(ctx context.Context, cfg *config.Config, client *ent.Client, sqlDB *s
 		return nil, fmt.Errorf("seed roles: %w", err)
 	}
 	acc := accounts.New(client, cfg, authSvc, accessSvc, mailer, limits, log)
+	soc := social.New(client, cfg, accessSvc, log, acc.HiddenFields)
+	acc.SetSocial(soc)
 	if err := acc.Bootstrap(ctx); err != nil {
 		return nil, fmt.Errorf("bootstrap: %w", err)
 	}
@@ -133,9 +140,9 @@ func build(ctx context.Context, cfg *config.Config, client *ent.Client, sqlDB *s
 	registry := clients.NewRegistry(client, accessSvc, cfg, origins.Reload)
 
 	mux := http.NewServeMux()
-	api := &rest.API{Accounts: acc, Clients: registry, Auth: authSvc, OAuth: oauthSvc, Config: cfg, Log: log}
+	api := &rest.API{Accounts: acc, Social: soc, Clients: registry, Auth: authSvc, OAuth: oauthSvc, Config: cfg, Log: log}
 	api.Register(mux)
-	gql := graph.NewHandler(&graph.Resolver{Accounts: acc, Clients: registry}, cfg.GraphQL)
+	gql := graph.NewHandler(&graph.Resolver{Accounts: acc, Clients: registry, Social: soc}, cfg.GraphQL)
 	mux.Handle("/graphql", graph.MetaMiddleware(func(r *http.Request) (string, string) {
 		return rest.ClientIP(r, cfg.ReverseProxy), r.UserAgent()
 	}, gql))
@@ -143,11 +150,11 @@ func build(ctx context.Context, cfg *config.Config, client *ent.Client, sqlDB *s
 
 	bg, stop := context.WithCancel(context.Background())
 	go origins.Refresh(bg, 5*time.Minute)
-	a := &App{Config: cfg, DB: client, SQL: sqlDB, Auth: authSvc, Accounts: acc, OAuth: oauthSvc, Access: accessSvc, Clients: registry,
+	a := &App{Config: cfg, DB: client, SQL: sqlDB, Auth: authSvc, Accounts: acc, OAuth: oauthSvc, Access: accessSvc, Clients: registry, Social: soc,
 		Routes: api.Routes(), Log: log, stop: stop, closers: []func() error{closeLimits},
 		Handler: recoverer(log, origins.Middleware(limits.Middleware(func(r *http.Request) string {
 			return rest.ClientIP(r, cfg.ReverseProxy)
-		}, authSvc.Middleware(accessSvc.Middleware(mux)))))}
+		}, authSvc.Middleware(accessSvc.Middleware(social.Middleware(mux))))))}
 	go a.purgeLoop(bg)
 	return a, nil
 }

@@ -23,7 +23,8 @@ func IsPostgres(url string) bool {
 }
 
 // Open connects, migrates and returns an ent client together with the *sql.DB under it.
-func Open(ctx context.Context, url string, maxConns int) (*ent.Client, *sql.DB, error) {
+// wrap, if given, wraps the driver the client uses (tests count queries with a Counter).
+func Open(ctx context.Context, url string, maxConns int, wrap ...func(dialect.Driver) dialect.Driver) (*ent.Client, *sql.DB, error) {
 	if maxConns <= 0 {
 		maxConns = 20
 	}
@@ -47,7 +48,13 @@ func Open(ctx context.Context, url string, maxConns int) (*ent.Client, *sql.DB, 
 		sqlDB.Close()
 		return nil, nil, fmt.Errorf("connect to database: %w", err)
 	}
-	client := ent.NewClient(ent.Driver(entsql.OpenDB(dia, sqlDB)))
+	var drv dialect.Driver = entsql.OpenDB(dia, sqlDB)
+	for _, w := range wrap {
+		if w != nil {
+			drv = w(drv)
+		}
+	}
+	client := ent.NewClient(ent.Driver(drv))
 	if err := client.Schema.Create(ctx, migrate.WithDropIndex(true)); err != nil {
 		client.Close()
 		return nil, nil, fmt.Errorf("migrate database: %w", err)

@@ -1,0 +1,532 @@
+package social
+
+import (
+	"context"
+	"encoding/hex"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent/dialect/sql"
+
+	"usergraph/ent"
+	"usergraph/ent/block"
+	"usergraph/ent/follow"
+	"usergraph/ent/predicate"
+	"usergraph/internal/accounts"
+	"usergraph/internal/apperr"
+	"usergraph/internal/auth"
+	"usergraph/internal/validate"
+)
+
+// Entry is one record of a followers, following or follow-requests list.
+type Entry struct {
+	Follow *ent.Follow
+	// User is the listed user: the follower (source) or the followed (target).
+	User *ent.User
+	// Hide are the fields of User the caller may not see.
+	Hide []string
+}
+
+// BlockEntry is one record of the list of users the caller has blocked.
+type BlockEntry struct {
+	Block *ent.Block
+	User  *ent.User
+	Hide  []string
+}
+
+// Followers lists who follows userID ("" for the caller), newest first (GET /user/followers,
+// GET /user/:userId/followers). f holds limit and offset.
+func (s *Service) Followers(ctx context.Context, userID string, f accounts.Fields) ([]Entry, error) {
+	return s.followList(ctx, userID, f, true)
+}
+
+// Following lists whom userID ("" for the caller) follows, newest first.
+func (s *Service) Following(ctx context.Context, userID string, f accounts.Fields) ([]Entry, error) {
+	return s.followList(ctx, userID, f, false)
+}
+
+func (s *Service) followList(ctx context.Context, userID string, f accounts.Fields, followers bool) ([]Entry, error) {
+	if err := s.followAPIs(); err != nil {
+		return nil, err
+	}
+	id, err := s.requireUser(ctx, ScopeFollowRead)
+	if err != nil {
+		return nil, err
+	}
+	pg, err := s.parsePage(f, s.cfg.Pagination.DefaultLimit)
+	if err != nil {
+		return nil, err
+	}
+	owner, err := s.listOwner(ctx, id, userID)
+	if err != nil {
+		return nil, err
+	}
+	q := s.followListQuery(id.User.ID, owner, followers)
+	listed := follow.FieldTargetID
+	if followers {
+		listed = follow.FieldSourceID
+	}
+	return s.followPage(ctx, q, pg, listed, nil)
+}
+
+// FollowRequests lists the pending requests to follow the caller, newest first (GET
+// /user/follow-requests). Liquid returns them all; usergraph pages them like the other lists,
+// up to pagination.max-limit per page when no limit is given.
+func (s *Service) FollowRequests(ctx context.Context, f accounts.Fields) ([]Entry, error) {
+	if err := s.followAPIs(); err != nil {
+		return nil, err
+	}
+	id, err := s.requireUser(ctx, ScopeFollowRead)
+	if err != nil {
+		return nil, err
+	}
+	pg, err := s.parsePage(f, s.cfg.Pagination.MaxLimit)
+	if err != nil {
+		return nil, err
+	}
+	q := s.db.Follow.Query().Where(follow.TargetID(id.User.ID), approvedIs(false))
+	// Liquid leaves password, isRestricted and emailVerified out of a requester.
+	return s.followPage(ctx, q, pg, follow.FieldSourceID, []string{"isRestricted", "emailVerified"})
+}
+
+// followListQuery is the query behind a followers or following list of owner as viewer sees
+// it: approved entries only, without the users who have blocked the viewer.
+func (s *Service) followListQuery(viewer, owner string, followers bool) *ent.FollowQuery {
+	if followers {
+		return s.db.Follow.Query().Where(follow.TargetID(owner), approvedIs(true),
+			notBlockingViewer(follow.FieldSourceID, viewer))
+	}
+	return s.db.Follow.Query().Where(follow.SourceID(owner), approvedIs(true),
+		notBlockingViewer(follow.FieldTargetID, viewer))
+}
+
+// approvedIs is follow.Approved written as "approved = ?": ent writes a bare "approved", which
+// SQLite does not match to the index (target_id, approved, created_at, id), so it would sort
+// the whole list instead of reading the index in order.
+func approvedIs(v bool) predicate.Follow {
+	return func(s *sql.Selector) {
+		s.Where(sql.P(func(b *sql.Builder) {
+			b.Ident(s.C(follow.FieldApproved)).WriteOp(sql.OpEQ).Arg(v)
+		}))
+	}
+}
+
+// notBlockingViewer keeps the rows whose column col names a user who has not blocked viewer.
+func notBlockingViewer(col, viewer string) func(*sql.Selector) {
+	return func(s *sql.Selector) {
+		t := sql.Table(block.Table)
+		s.Where(sql.NotIn(s.C(col), sql.Select(t.C(block.FieldSourceID)).From(t).Where(sql.EQ(t.C(block.FieldTargetID), viewer))))
+	}
+}
+
+// listOwner resolves whose list is asked for and checks the caller may see it: not when the
+// owner has blocked the caller (403 Blocked), nor when the owner is private and the caller is
+// not an approved follower (403 Forbidden not_following), nor for a banned or deleted owner.
+func (s *Service) listOwner(ctx context.Context, id *auth.Identity, userID string) (string, error) {
+	me := id.User.ID
+	if userID == "" {
+		return me, nil
+	}
+	uid, err := pathUserID(userID)
+	if err != nil || uid == me {
+		return uid, err
+	}
+	u, err := s.db.User.Get(ctx, uid)
+	if ent.IsNotFound(err) {
+		return "", errNotFound
+	}
+	if err != nil {
+		return "", err
+	}
+	rel, err := s.Relation(ctx, uid)
+	if err != nil {
+		return "", err
+	}
+	switch {
+	case rel.BlockedBy:
+		return "", errBlocked
+	case u.IsBanned || u.IsDeleted:
+		return "", inactive(u)
+	case u.IsPrivate && !rel.Following:
+		return "", errNotFollowing
+	}
+	return uid, nil
+}
+
+// followPage runs one page of a follow list: newest first, after the offset, with the listed
+// user (the entry's source or target, named by listed) loaded and the caller's view of it.
+func (s *Service) followPage(ctx context.Context, q *ent.FollowQuery, pg page, listed string, hideMore []string) ([]Entry, error) {
+	if pg.offsetID != "" {
+		anchor, err := q.Clone().Where(func(sel *sql.Selector) {
+			sel.Where(sql.Or(sql.EQ(sel.C(follow.FieldID), pg.offsetID), sql.EQ(sel.C(listed), pg.offsetID)))
+		}).Select(follow.FieldID, follow.FieldCreatedAt).First(ctx)
+		if err != nil && !ent.IsNotFound(err) {
+			return nil, err
+		}
+		q = q.Where(pg.after(anchorOf(anchor)))
+	} else if pg.hasOffset() {
+		q = q.Where(pg.after(nil))
+	}
+	q = q.Order(follow.ByCreatedAt(sql.OrderDesc()), follow.ByID(sql.OrderDesc())).Limit(pg.limit)
+	if listed == follow.FieldSourceID {
+		q = q.WithSource()
+	} else {
+		q = q.WithTarget()
+	}
+	entries, err := q.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	users := make([]*ent.User, 0, len(entries))
+	for _, e := range entries {
+		if listed == follow.FieldSourceID {
+			users = append(users, e.Edges.Source)
+		} else {
+			users = append(users, e.Edges.Target)
+		}
+	}
+	hides, err := s.views(ctx, users, hideMore)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Entry, len(entries))
+	for i, e := range entries {
+		out[i] = Entry{Follow: e, User: users[i], Hide: hides[i]}
+	}
+	return out, nil
+}
+
+// BlockedUsers lists the users the caller has blocked, newest first (GET /user/blocked-users;
+// Liquid has no such route).
+func (s *Service) BlockedUsers(ctx context.Context, f accounts.Fields) ([]BlockEntry, error) {
+	id, err := s.requireUser(ctx, ScopeBlockRead)
+	if err != nil {
+		return nil, err
+	}
+	pg, err := s.parsePage(f, s.cfg.Pagination.DefaultLimit)
+	if err != nil {
+		return nil, err
+	}
+	q := s.db.Block.Query().Where(block.SourceID(id.User.ID))
+	if pg.offsetID != "" {
+		anchor, err := q.Clone().Where(block.Or(block.ID(pg.offsetID), block.TargetID(pg.offsetID))).
+			Select(block.FieldID, block.FieldCreatedAt).First(ctx)
+		if err != nil && !ent.IsNotFound(err) {
+			return nil, err
+		}
+		var a *anchorPoint
+		if anchor != nil {
+			a = &anchorPoint{anchor.ID, anchor.CreatedAt}
+		}
+		q = q.Where(pg.after(a))
+	} else if pg.hasOffset() {
+		q = q.Where(pg.after(nil))
+	}
+	blocks, err := q.Order(block.ByCreatedAt(sql.OrderDesc()), block.ByID(sql.OrderDesc())).Limit(pg.limit).WithTarget().All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	users := make([]*ent.User, len(blocks))
+	for i, b := range blocks {
+		users[i] = b.Edges.Target
+	}
+	hides, err := s.views(ctx, users, nil)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]BlockEntry, len(blocks))
+	for i, b := range blocks {
+		out[i] = BlockEntry{Block: b, User: users[i], Hide: hides[i]}
+	}
+	return out, nil
+}
+
+// views loads the caller's relations to users in one batch and returns, for each, the fields
+// the caller may not see.
+func (s *Service) views(ctx context.Context, users []*ent.User, more []string) ([][]string, error) {
+	ids := make([]string, 0, len(users))
+	for _, u := range users {
+		if u != nil {
+			ids = append(ids, u.ID)
+		}
+	}
+	if _, err := s.Relations(ctx, ids...); err != nil {
+		return nil, err
+	}
+	out := make([][]string, len(users))
+	for i, u := range users {
+		if u != nil {
+			out[i] = append(s.hidden(ctx, u), more...)
+		}
+	}
+	return out, nil
+}
+
+// page is a decoded limit/offset pair (liquid-behaviour.md §4.5).
+type page struct {
+	limit int
+	// offsetID is the _id of the last record of the previous page (or of its listed user).
+	offsetID string
+	// offsetTime is the createdAt of the last record, when the offset is a date.
+	offsetTime *time.Time
+}
+
+func (p page) hasOffset() bool { return p.offsetID != "" || p.offsetTime != nil }
+
+// anchorPoint is the position of the last record of the previous page.
+type anchorPoint struct {
+	id      string
+	created time.Time
+}
+
+func anchorOf(f *ent.Follow) *anchorPoint {
+	if f == nil {
+		return nil
+	}
+	return &anchorPoint{f.ID, f.CreatedAt}
+}
+
+// after is the keyset condition "comes after the offset" in (created_at DESC, id DESC) order.
+// anchor is the record the offset id named, nil when that record no longer exists; then the
+// time inside the ObjectId stands in for its createdAt.
+func (p page) after(anchor *anchorPoint) func(*sql.Selector) {
+	return func(s *sql.Selector) {
+		created, id := s.C("created_at"), s.C("id")
+		switch {
+		case p.offsetTime != nil:
+			s.Where(sql.LT(created, *p.offsetTime))
+		case anchor != nil:
+			s.Where(sql.CompositeLT([]string{created, id}, anchor.created, anchor.id))
+		default:
+			// The record is gone (unfollowed since): ids start with their creation second.
+			sec := objectIDTime(p.offsetID)
+			s.Where(sql.Or(sql.LT(created, sec), sql.And(sql.LT(created, sec.Add(time.Second)), sql.LT(id, p.offsetID))))
+		}
+	}
+}
+
+// objectIDTime is the creation second an ObjectId carries in its first four bytes.
+func objectIDTime(id string) time.Time {
+	b, err := hex.DecodeString(id[:8])
+	if err != nil || len(b) != 4 {
+		return time.Unix(0, 0).UTC()
+	}
+	return time.Unix(int64(uint32(b[0])<<24|uint32(b[1])<<16|uint32(b[2])<<8|uint32(b[3])), 0).UTC()
+}
+
+// parsePage reads limit and offset. limit is read as JavaScript's parseInt reads it (leading
+// digits; "25.7" is 25): absent or 0 gives defaultLimit, more than pagination.max-limit gives
+// the maximum, and a negative or non-numeric value is a 400 naming limit (Liquid answers 500 or
+// silently uses the default). offset is the _id of the last record of the previous page, or its
+// createdAt as an ISO date; anything else is a 400 naming offset.
+func (s *Service) parsePage(f accounts.Fields, defaultLimit int) (page, error) {
+	p := page{limit: defaultLimit}
+	c := validate.New(f.Location)
+	if v := validate.Field(f.Values, "limit"); v != nil {
+		n, ok := jsParseInt(v)
+		switch {
+		case !ok || n < 0:
+			c.Add("limit", v)
+		case n > 0:
+			p.limit = n
+		}
+	}
+	if p.limit > s.cfg.Pagination.MaxLimit {
+		p.limit = s.cfg.Pagination.MaxLimit
+	}
+	if v := validate.Field(f.Values, "offset"); v != nil {
+		str, _ := v.(string)
+		str = strings.TrimSpace(str)
+		switch {
+		case str == "":
+			if _, isStr := v.(string); !isStr {
+				c.Add("offset", v)
+			}
+		case validate.IsObjectID(str):
+			p.offsetID = strings.ToLower(str)
+		default:
+			t, ok := parseDate(str)
+			if !ok {
+				c.Add("offset", v)
+			} else {
+				p.offsetTime = &t
+			}
+		}
+	}
+	if errs := c.Errors(); errs != nil {
+		return page{}, apperr.Input(errs)
+	}
+	return p, nil
+}
+
+// jsParseInt reads v as parseInt(String(v)) does: optional sign, then the leading digits.
+func jsParseInt(v any) (int, bool) {
+	var str string
+	switch x := v.(type) {
+	case string:
+		str = x
+	case float64:
+		str = strconv.FormatFloat(x, 'f', -1, 64)
+	default:
+		return 0, false
+	}
+	str = strings.TrimLeftFunc(str, unicode.IsSpace)
+	neg := false
+	if str != "" && (str[0] == '-' || str[0] == '+') {
+		neg = str[0] == '-'
+		str = str[1:]
+	}
+	n, digits := 0, 0
+	for _, r := range str {
+		if r < '0' || r > '9' {
+			break
+		}
+		digits++
+		if n < 1<<30 {
+			n = n*10 + int(r-'0')
+		}
+	}
+	if digits == 0 {
+		return 0, false
+	}
+	if neg {
+		n = -n
+	}
+	return n, true
+}
+
+// parseDate reads the ISO 8601 forms JavaScript's Date.toISOString and Date.parse use.
+func parseDate(s string) (time.Time, bool) {
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.000Z0700", "2006-01-02T15:04:05", "2006-01-02T15:04", "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC(), true
+		}
+	}
+	return time.Time{}, false
+}
+
+// ConnArgs are a Relay connection's arguments.
+type ConnArgs struct {
+	After  *ent.Cursor
+	First  *int
+	Before *ent.Cursor
+	Last   *int
+}
+
+// check applies the list limits to a connection: first defaults to pagination.default-limit
+// and neither first nor last may exceed pagination.max-limit.
+func (s *Service) check(a *ConnArgs) error {
+	c := validate.New(validate.Body)
+	for name, v := range map[string]*int{"first": a.First, "last": a.Last} {
+		if v != nil && (*v < 0 || *v > s.cfg.Pagination.MaxLimit) {
+			c.Add(name, *v)
+		}
+	}
+	if errs := c.Errors(); errs != nil {
+		return apperr.Input(errs)
+	}
+	if a.First == nil && a.Last == nil {
+		n := s.cfg.Pagination.DefaultLimit
+		a.First = &n
+	}
+	return nil
+}
+
+var newestFollowFirst = ent.WithFollowOrder(&ent.FollowOrder{Direction: entgql.OrderDirectionDesc, Field: ent.FollowOrderFieldCreatedAt})
+
+// FollowersConnection is Followers as a Relay connection (GraphQL User.followers).
+func (s *Service) FollowersConnection(ctx context.Context, userID string, a ConnArgs) (*ent.FollowConnection, error) {
+	return s.followConnection(ctx, userID, a, true)
+}
+
+// FollowingConnection is Following as a Relay connection (GraphQL User.following).
+func (s *Service) FollowingConnection(ctx context.Context, userID string, a ConnArgs) (*ent.FollowConnection, error) {
+	return s.followConnection(ctx, userID, a, false)
+}
+
+func (s *Service) followConnection(ctx context.Context, userID string, a ConnArgs, followers bool) (*ent.FollowConnection, error) {
+	if err := s.followAPIs(); err != nil {
+		return nil, err
+	}
+	id, err := s.requireUser(ctx, ScopeFollowRead)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.check(&a); err != nil {
+		return nil, err
+	}
+	owner, err := s.listOwner(ctx, id, userID)
+	if err != nil {
+		return nil, err
+	}
+	conn, err := s.followListQuery(id.User.ID, owner, followers).Paginate(ctx, a.After, a.First, a.Before, a.Last, newestFollowFirst)
+	if err != nil {
+		return nil, err
+	}
+	return conn, s.primeFollows(ctx, conn, followers)
+}
+
+// FollowRequestsConnection is FollowRequests as a Relay connection.
+func (s *Service) FollowRequestsConnection(ctx context.Context, a ConnArgs) (*ent.FollowConnection, error) {
+	if err := s.followAPIs(); err != nil {
+		return nil, err
+	}
+	id, err := s.requireUser(ctx, ScopeFollowRead)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.check(&a); err != nil {
+		return nil, err
+	}
+	conn, err := s.db.Follow.Query().Where(follow.TargetID(id.User.ID), approvedIs(false)).
+		Paginate(ctx, a.After, a.First, a.Before, a.Last, newestFollowFirst)
+	if err != nil {
+		return nil, err
+	}
+	return conn, s.primeFollows(ctx, conn, true)
+}
+
+// primeFollows loads the caller's relations to the listed users of a page in one batch.
+func (s *Service) primeFollows(ctx context.Context, conn *ent.FollowConnection, followers bool) error {
+	ids := make([]string, 0, len(conn.Edges))
+	for _, e := range conn.Edges {
+		if e.Node == nil {
+			continue
+		}
+		if followers {
+			ids = append(ids, e.Node.SourceID)
+		} else {
+			ids = append(ids, e.Node.TargetID)
+		}
+	}
+	_, err := s.Relations(ctx, ids...)
+	return err
+}
+
+// BlockedConnection is BlockedUsers as a Relay connection.
+func (s *Service) BlockedConnection(ctx context.Context, a ConnArgs) (*ent.BlockConnection, error) {
+	id, err := s.requireUser(ctx, ScopeBlockRead)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.check(&a); err != nil {
+		return nil, err
+	}
+	conn, err := s.db.Block.Query().Where(block.SourceID(id.User.ID)).
+		Paginate(ctx, a.After, a.First, a.Before, a.Last,
+			ent.WithBlockOrder(&ent.BlockOrder{Direction: entgql.OrderDirectionDesc, Field: ent.BlockOrderFieldCreatedAt}))
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, 0, len(conn.Edges))
+	for _, e := range conn.Edges {
+		if e.Node != nil {
+			ids = append(ids, e.Node.TargetID)
+		}
+	}
+	_, err = s.Relations(ctx, ids...)
+	return conn, err
+}

@@ -1,0 +1,254 @@
+package social
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+
+	"entgo.io/ent/dialect"
+	"entgo.io/ent/dialect/sql"
+
+	"usergraph/ent"
+	"usergraph/ent/block"
+	"usergraph/ent/predicate"
+	"usergraph/ent/user"
+	"usergraph/internal/accounts"
+	"usergraph/internal/apperr"
+	"usergraph/internal/auth"
+	"usergraph/internal/validate"
+)
+
+const (
+	// maxTextQuery bounds a plain-text query.
+	maxTextQuery = 256
+	// scanBatch and maxScan bound the work of a $regex search: candidates are read from the
+	// database in batches and matched in Go, up to maxScan candidates per search.
+	scanBatch = 500
+	maxScan   = 10000
+)
+
+// UserView is a user as the caller may see them.
+type UserView struct {
+	User *ent.User
+	// Hide are the fields the caller may not see.
+	Hide []string
+}
+
+// Search finds users (POST /user/search {query}). A string query matches username, first name,
+// last name and "first last" case-insensitively as text (never as a regular expression), and
+// an email address or an _id exactly; an object query is Liquid's filter language. Results
+// never include banned or deleted users, nor users either side has blocked; they come in _id
+// order, at most user.search-results.limit of them.
+func (s *Service) Search(ctx context.Context, f accounts.Fields) ([]UserView, error) {
+	id, err := s.searchAllowed(ctx)
+	if err != nil {
+		return nil, err
+	}
+	q, filter, err := s.searchQuery(id, f.Location, validate.Field(f.Values, "query"))
+	if err != nil {
+		return nil, err
+	}
+	limit := s.cfg.Search.Delegated.Limit
+	if limit <= 0 {
+		limit = s.cfg.Pagination.DefaultLimit
+	}
+	var users []*ent.User
+	if filter != nil {
+		users, err = s.scan(ctx, q, filter, limit)
+	} else {
+		users, err = q.Order(user.ByID()).Limit(limit).All(ctx)
+	}
+	if err != nil {
+		return nil, err
+	}
+	hides, err := s.views(ctx, users, nil)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]UserView, len(users))
+	for i, u := range users {
+		out[i] = UserView{User: u, Hide: hides[i]}
+	}
+	return out, nil
+}
+
+// SearchConnection is Search as a Relay connection (GraphQL searchUsers), in _id order. A
+// $regex query is matched in Go over at most maxScan candidates.
+func (s *Service) SearchConnection(ctx context.Context, query any, a ConnArgs) (*ent.UserConnection, error) {
+	id, err := s.searchAllowed(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.check(&a); err != nil {
+		return nil, err
+	}
+	q, filter, err := s.searchQuery(id, validate.Body, query)
+	if err != nil {
+		return nil, err
+	}
+	if filter != nil {
+		users, err := s.scan(ctx, q, filter, s.cfg.Pagination.MaxLimit)
+		if err != nil {
+			return nil, err
+		}
+		ids := make([]string, len(users))
+		for i, u := range users {
+			ids[i] = u.ID
+		}
+		q = s.db.User.Query().Where(user.IDIn(ids...))
+	}
+	conn, err := q.Paginate(ctx, a.After, a.First, a.Before, a.Last)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, 0, len(conn.Edges))
+	for _, e := range conn.Edges {
+		if e.Node != nil {
+			ids = append(ids, e.Node.ID)
+		}
+	}
+	_, err = s.Relations(ctx, ids...)
+	return conn, err
+}
+
+func (s *Service) searchAllowed(ctx context.Context) (*auth.Identity, error) {
+	if !s.cfg.Privilege.CanUseDelegatedSearch {
+		return nil, apperr.New(apperr.NotFound, nil)
+	}
+	return s.requireUser(ctx, ScopeSearch)
+}
+
+// searchQuery builds the query for a search. filter is non-nil when the query holds a $regex:
+// the SQL query then returns candidates, which filter decides on.
+func (s *Service) searchQuery(id *auth.Identity, location string, query any) (*ent.UserQuery, filterNode, error) {
+	viewer := id.User.ID
+	q := s.db.User.Query().Where(
+		user.IsBanned(false),
+		user.IsDeleted(false),
+		user.Not(user.HasBlocksMadeWith(block.TargetID(viewer))),
+		user.Not(user.HasBlocksReceivedWith(block.SourceID(viewer))),
+	)
+	bad := func() error {
+		c := validate.New(location)
+		c.Add("query", query)
+		return apperr.Input(c.Errors())
+	}
+	switch v := query.(type) {
+	case string:
+		text := strings.TrimSpace(v)
+		if text == "" || validate.Length(text) > maxTextQuery {
+			return nil, nil, bad()
+		}
+		return q.Where(s.textMatch(text)), nil, nil
+	case map[string]any:
+		node, err := parseFilter(v, s.cfg.Search.Delegated.Fields, s.sanitize)
+		if errors.Is(err, errFilter) {
+			return nil, nil, bad()
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		sup, _ := node.sql(&compiler{postgres: s.postgres})
+		q = q.Where(sup.predicate())
+		if node.hasRegex() {
+			return q, node, nil
+		}
+		return q, nil, nil
+	default:
+		return nil, nil, bad()
+	}
+}
+
+func (s *Service) sanitize(email string) string {
+	return validate.SanitizeEmail(strings.TrimSpace(email), s.cfg.Account.SanitizeGmail)
+}
+
+// textMatch is a plain-text query over the configured search fields: private fields (email)
+// and identifiers (role, _id, and the strict-match fields) match exactly, names match as
+// case-insensitive substrings with LIKE (the text's % and _ are escaped).
+func (s *Service) textMatch(text string) predicate.User {
+	mode := s.cfg.Search.Delegated
+	var ors []predicate.User
+	for _, name := range mode.Fields {
+		f, ok := searchFields[name]
+		switch {
+		case !ok || f.kind != kindString:
+			continue
+		case f.exact:
+			ors = append(ors, predicate.User(sql.FieldEQ(f.column, s.sanitize(text))))
+		case name == "role" || name == "_id" || slices.Contains(mode.StrictFields, name):
+			ors = append(ors, predicate.User(sql.FieldEQ(f.column, text)))
+		default:
+			ors = append(ors, predicate.User(sql.FieldContainsFold(f.column, text)))
+		}
+	}
+	if mode.CanUseID && validate.IsObjectID(text) {
+		ors = append(ors, user.ID(strings.ToLower(text)))
+	}
+	if mode.CanUseFullName {
+		ors = append(ors, fullNameContainsFold(text))
+	}
+	if len(ors) == 0 {
+		return cond{}.predicate()
+	}
+	return user.Or(ors...)
+}
+
+// fullNameContainsFold matches "firstName lastName" case-insensitively as a substring.
+func fullNameContainsFold(text string) predicate.User {
+	pattern := "%" + likeEscape(strings.ToLower(text)) + "%"
+	return func(s *sql.Selector) {
+		s.Where(sql.P(func(b *sql.Builder) {
+			full := func() {
+				b.Ident(s.C(user.FieldFirstName)).WriteString(" || ' ' || ").Ident(s.C(user.FieldLastName))
+			}
+			if b.Dialect() == dialect.Postgres {
+				b.WriteString("(")
+				full()
+				b.WriteString(") ILIKE ").Arg(pattern)
+				return
+			}
+			b.WriteString("LOWER(")
+			full()
+			b.WriteString(") LIKE ").Arg(pattern).WriteString(` ESCAPE '\'`)
+		}))
+	}
+}
+
+// likeEscape escapes LIKE's wildcards with a backslash.
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// scan reads candidates in _id order and keeps those filter matches, up to want of them.
+func (s *Service) scan(ctx context.Context, q *ent.UserQuery, filter filterNode, want int) ([]*ent.User, error) {
+	var (
+		out  []*ent.User
+		last string
+	)
+	for scanned := 0; scanned < maxScan; {
+		bq := q.Clone().Order(user.ByID()).Limit(scanBatch)
+		if last != "" {
+			bq = bq.Where(user.IDGT(last))
+		}
+		batch, err := bq.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, u := range batch {
+			if filter.eval(u) {
+				out = append(out, u)
+				if len(out) == want {
+					return out, nil
+				}
+			}
+		}
+		scanned += len(batch)
+		if len(batch) < scanBatch {
+			break
+		}
+		last = batch[len(batch)-1].ID
+	}
+	return out, nil
+}

@@ -1,0 +1,201 @@
+// Package social is the social graph: follows, private accounts and follow requests, blocks,
+// user search and invite codes. REST handlers and GraphQL resolvers call these operations and
+// nothing else; authorization (scopes, blocks, privacy) is enforced here.
+//
+// Every change to the graph runs in one transaction that first locks the rows of the users it
+// touches (SELECT ... FOR UPDATE in id order on PostgreSQL; SQLite transactions are IMMEDIATE
+// and so already serial) and changes followerCount/followingCount by exactly the number of
+// approved edges it created or removed, so the counts always equal the edges.
+package social
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"time"
+
+	"usergraph/ent"
+	"usergraph/ent/user"
+	"usergraph/internal/accounts"
+	"usergraph/internal/access"
+	"usergraph/internal/apperr"
+	"usergraph/internal/auth"
+	"usergraph/internal/config"
+	"usergraph/internal/db"
+	"usergraph/internal/validate"
+)
+
+// Scopes the social operations need (liquid-behaviour.md §2.2).
+const (
+	ScopeFollowRead     = "delegated:social:follow:read"
+	ScopeFollowRequest  = "delegated:social:follow:request"
+	ScopeFollowUnfollow = "delegated:social:follow:unfollow"
+	ScopeFollowAccept   = "delegated:social:follow:accept"
+	ScopeFollowRemove   = "delegated:social:follow:remove"
+	ScopeBlockRead      = "delegated:social:block:read"
+	ScopeBlockWrite     = "delegated:social:block:write"
+	ScopeInviteCodeRead = "delegated:social:invite-code:read"
+	ScopeSearch         = "delegated:profile:search"
+)
+
+// Service runs the social operations.
+type Service struct {
+	db       *ent.Client
+	cfg      *config.Config
+	access   *access.Service
+	log      *slog.Logger
+	postgres bool
+	// hidden is accounts.HiddenFields: the fields of a user the caller may not see.
+	hidden func(ctx context.Context, u *ent.User) []string
+	now    func() time.Time
+}
+
+// New returns a Service. hidden names the fields of a user the caller may not see
+// (accounts.Service.HiddenFields).
+func New(client *ent.Client, cfg *config.Config, acc *access.Service, log *slog.Logger, hidden func(context.Context, *ent.User) []string) *Service {
+	return &Service{db: client, cfg: cfg, access: acc, log: log, postgres: cfg.PostgreSQL(), hidden: hidden,
+		now: func() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }}
+}
+
+// requireUser checks that a user (not a client) calls with scope (or an ancestor of it), with
+// the one session check every operation uses.
+func (s *Service) requireUser(ctx context.Context, scope string) (*auth.Identity, error) {
+	c, err := s.access.RequireUser(ctx, access.Session(scope))
+	if err != nil {
+		return nil, err
+	}
+	return c.Identity, nil
+}
+
+// followAPIs answers 404 for every follow operation when privilege.can-use-follow-apis is off,
+// as Liquid does by not mounting the routes.
+func (s *Service) followAPIs() error {
+	if !s.cfg.Privilege.CanUseFollowAPIs {
+		return apperr.New(apperr.NotFound, nil)
+	}
+	return nil
+}
+
+// maxAttempts bounds how often a transaction that lost a deadlock is run again.
+const maxAttempts = 8
+
+// inTx runs fn in a transaction, running it again when the database reports a transient
+// conflict (a PostgreSQL deadlock between two graph changes that lock rows in different
+// orders, a serialization failure, SQLite busy).
+func (s *Service) inTx(ctx context.Context, fn func(tx *ent.Tx) error) error {
+	for attempt := 1; ; attempt++ {
+		err := runTx(ctx, s.db, fn)
+		if err == nil || attempt >= maxAttempts || !(db.Retryable(err) || errors.Is(err, errRetry)) || ctx.Err() != nil {
+			return err
+		}
+		s.log.Debug("retrying transaction after a conflict", "attempt", attempt, "err", err)
+		time.Sleep(time.Duration(attempt)*time.Millisecond + rand.N(5*time.Millisecond))
+	}
+}
+
+func runTx(ctx context.Context, client *ent.Client, fn func(tx *ent.Tx) error) error {
+	tx, err := client.Tx(ctx)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if v := recover(); v != nil {
+			tx.Rollback()
+			panic(v)
+		}
+	}()
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// lockUsers locks the rows of the named users, in id order so two transactions never wait for
+// each other in a cycle, and returns the users found (absent ids are missing from the map).
+func (s *Service) lockUsers(ctx context.Context, tx *ent.Client, ids ...string) (map[string]*ent.User, error) {
+	ids = slices.Clone(ids)
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	out := make(map[string]*ent.User, len(ids))
+	// In chunks (in order) to stay below the databases' limits on bound parameters.
+	for chunk := range slices.Chunk(ids, 1000) {
+		q := tx.User.Query().Where(user.IDIn(chunk...)).Order(user.ByID())
+		if s.postgres {
+			q = q.ForUpdate()
+		}
+		us, err := q.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, u := range us {
+			out[u.ID] = u
+		}
+	}
+	return out, nil
+}
+
+// errRetry makes inTx run the transaction again: it found it needs a lock it can no longer
+// take in order.
+var errRetry = errors.New("social: retry the transaction")
+
+// addCounts changes source's followingCount and target's followerCount by delta: the effect of
+// creating (+1) or removing (-1) one approved edge source -> target.
+func addCounts(ctx context.Context, tx *ent.Tx, source, target string, delta int) error {
+	if err := tx.User.Update().Where(user.ID(source)).AddFollowingCount(delta).Exec(ctx); err != nil {
+		return err
+	}
+	return tx.User.Update().Where(user.ID(target)).AddFollowerCount(delta).Exec(ctx)
+}
+
+// targetID reads and checks an id argument naming another user: a 24-hex id (400 naming the
+// field otherwise) that is not the caller's own (400 too: self-follow and self-block).
+func targetID(f accounts.Fields, name string, me string) (string, error) {
+	c := validate.New(f.Location)
+	v := validate.Field(f.Values, name)
+	if !c.ObjectID(name, v, true, 64) {
+		return "", apperr.Input(c.Errors())
+	}
+	id := strings.ToLower(v.(string))
+	if id == me {
+		return "", apperr.Field(f.Location, name)
+	}
+	return id, nil
+}
+
+// entryID reads and checks the id of a follow entry.
+func entryID(f accounts.Fields, name string) (string, error) {
+	c := validate.New(f.Location)
+	v := validate.Field(f.Values, name)
+	if !c.ObjectID(name, v, true, 64) {
+		return "", apperr.Input(c.Errors())
+	}
+	return strings.ToLower(v.(string)), nil
+}
+
+// pathUserID checks a user id taken from the URL path (GET /user/:userId/...), answering as
+// GET /user/:userId does for a malformed one.
+func pathUserID(raw string) (string, error) {
+	if !validate.IsObjectID(raw) {
+		return "", apperr.New(apperr.ClientInputError, map[string]any{"msg": validate.Msg, "param": "userId", "location": "params"})
+	}
+	return strings.ToLower(raw), nil
+}
+
+// inactive is the answer to a relationship with a banned or deleted account.
+func inactive(u *ent.User) error {
+	reason := "banned"
+	if u.IsDeleted {
+		reason = "deleted"
+	}
+	return apperr.New(apperr.Forbidden, map[string]any{"reason": reason})
+}
+
+var (
+	errBlocked      = apperr.New(apperr.Blocked, map[string]any{"reason": "blocked"})
+	errNotFollowing = apperr.New(apperr.Forbidden, map[string]any{"reason": "not_following"})
+	errNotFound     = apperr.New(apperr.NotFound, nil)
+)
