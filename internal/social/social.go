@@ -19,8 +19,8 @@ import (
 
 	"usergraph/ent"
 	"usergraph/ent/user"
-	"usergraph/internal/accounts"
 	"usergraph/internal/access"
+	"usergraph/internal/accounts"
 	"usergraph/internal/apperr"
 	"usergraph/internal/auth"
 	"usergraph/internal/config"
