@@ -102,6 +102,8 @@ var overrides = map[string]Option{
 		Description: "Name of the application, used in mails."},
 	"system.default-client.is-public": {Default: "false",
 		Description: "Specifies if the bootstrapped default client is a public client (SPAs, mobile apps). Liquid defaults to true; usergraph to false."},
+	// Liquid's own description of this option is a copy of the password's.
+	"redis.db": {Default: "0", Description: "Redis database number."},
 	// Liquid ships a fixed all-zero UUID, which anyone can use to forge cookies.
 	"cookie.session-secret": {Default: "",
 		Description: "Secret for session cookies. Liquid's default is a fixed all-zero UUID; usergraph's is empty, meaning the server picks a random one at start."},
