@@ -18,6 +18,7 @@ import (
 	"usergraph/internal/apperr"
 	"usergraph/internal/auth"
 	"usergraph/internal/config"
+	"usergraph/internal/db"
 	"usergraph/internal/mail"
 	"usergraph/internal/ratelimit"
 	"usergraph/internal/scopes"
@@ -146,23 +147,9 @@ func (s *Service) passwordMatches(hash, password string) bool {
 	return bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) == nil
 }
 
-// withTx runs fn in a transaction, rolling back on error or panic.
-func withTx(ctx context.Context, db *ent.Client, fn func(tx *ent.Tx) error) error {
-	tx, err := db.Tx(ctx)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if v := recover(); v != nil {
-			tx.Rollback()
-			panic(v)
-		}
-	}()
-	if err := fn(tx); err != nil {
-		tx.Rollback()
-		return err
-	}
-	return tx.Commit()
+// withTx runs fn in one transaction (db.WithTx).
+func withTx(ctx context.Context, client *ent.Client, fn func(tx *ent.Tx) error) error {
+	return db.WithTx(ctx, client, fn)
 }
 
 func inputErr(c *validate.Checker) error {

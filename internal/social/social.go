@@ -87,31 +87,13 @@ const maxAttempts = 8
 // orders, a serialization failure, SQLite busy).
 func (s *Service) inTx(ctx context.Context, fn func(tx *ent.Tx) error) error {
 	for attempt := 1; ; attempt++ {
-		err := runTx(ctx, s.db, fn)
+		err := db.WithTx(ctx, s.db, fn)
 		if err == nil || attempt >= maxAttempts || !(db.Retryable(err) || errors.Is(err, errRetry)) || ctx.Err() != nil {
 			return err
 		}
 		s.log.Debug("retrying transaction after a conflict", "attempt", attempt, "err", err)
 		time.Sleep(time.Duration(attempt)*time.Millisecond + rand.N(5*time.Millisecond))
 	}
-}
-
-func runTx(ctx context.Context, client *ent.Client, fn func(tx *ent.Tx) error) error {
-	tx, err := client.Tx(ctx)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if v := recover(); v != nil {
-			tx.Rollback()
-			panic(v)
-		}
-	}()
-	if err := fn(tx); err != nil {
-		tx.Rollback()
-		return err
-	}
-	return tx.Commit()
 }
 
 // lockUsers locks the rows of the named users, in id order so two transactions never wait for
