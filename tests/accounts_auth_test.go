@@ -103,29 +103,54 @@ func TestProtectedRoutesRefuseBadTokens(t *testing.T) {
 	}
 }
 
+// expiredCopy re-signs token's claims with an expiry in the past: the same session, expired.
+func expiredCopy(t *testing.T, s *apitest.Server, token string) string {
+	t.Helper()
+	claims := jwt.MapClaims{}
+	if _, _, err := jwt.NewParser().ParseUnverified(token, claims); err != nil {
+		t.Fatal(err)
+	}
+	claims["iat"] = time.Now().Add(-2 * time.Hour).Unix()
+	claims["exp"] = time.Now().Add(-time.Hour).Unix()
+	signed, err := jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString([]byte(s.App.Config.TokenSecret))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return signed
+}
+
 func TestProtectedRoutesExpiredToken(t *testing.T) {
 	t.Parallel()
-	// JWT expiry has whole-second precision, so a token lives between lifetime-1s and lifetime:
-	// 3s leaves room for the first request even on a loaded machine.
-	s := apitest.New(t, with2FA, func(c *config.Config) { c.OAuth.AccessTokenLifetime = 3 * time.Second })
-	other := s.SignUp(t, "earl_other")
+	s := apitest.New(t, with2FA)
 	u := s.NewUser(t, "dora_expired")
-	s.Get(t, "/user/me", u.Token).Expect(t, http.StatusOK, "")
-	time.Sleep(3100 * time.Millisecond)
+	other := s.SignUp(t, "earl_other")
+	expired := expiredCopy(t, s, u.Token)
 
 	for _, p := range protectedRoutes(other.ID) {
-		r := p.do(t, s, "Bearer "+u.Token).Expect(t, http.StatusUnauthorized, "Unauthorized")
+		r := p.do(t, s, "Bearer "+expired).Expect(t, http.StatusUnauthorized, "Unauthorized")
 		expectReason(t, r, "SESSION_TOKEN_EXPIRED")
 	}
 	for _, op := range protectedOps {
-		e := expectGQLError(t, s.GraphQL(t, u.Token, op.query, map[string]any{"id": other.ID}), "Unauthorized")
+		e := expectGQLError(t, s.GraphQL(t, expired, op.query, map[string]any{"id": other.ID}), "Unauthorized")
 		if obj(e, "extensions")["reason"] != "SESSION_TOKEN_EXPIRED" {
 			t.Fatalf("%s: %v", op.name, e)
 		}
 	}
-	// The refresh token still works and gives a live access token.
+	// The session itself lives on: the original token and the refresh token still work.
+	s.Get(t, "/user/me", u.Token).Expect(t, http.StatusOK, "")
 	p := obj(expectGQLOK(t, s.GraphQL(t, "", gqlRefresh, map[string]any{"r": u.RefreshToken})), "refreshToken")
 	s.Get(t, "/user/me", p["accessToken"].(string)).Expect(t, http.StatusOK, "")
+}
+
+// The configured lifetime is what expires a token.
+func TestAccessTokenLifetime(t *testing.T) {
+	t.Parallel()
+	s := apitest.New(t, func(c *config.Config) { c.OAuth.AccessTokenLifetime = time.Second })
+	u := s.NewUser(t, "fern_lifetime")
+	time.Sleep(1100 * time.Millisecond)
+	r := s.Get(t, "/user/me", u.Token).Expect(t, http.StatusUnauthorized, "Unauthorized")
+	expectReason(t, r, "SESSION_TOKEN_EXPIRED")
+	expectGQLOK(t, s.GraphQL(t, "", gqlRefresh, map[string]any{"r": u.RefreshToken}))
 }
 
 func TestProtectedRoutesInsufficientScope(t *testing.T) {
