@@ -166,6 +166,19 @@ func TestUpdateMeUsernameConflict(t *testing.T) {
 	}
 	restLogin(t, s, "simon_renamed", u.Password).Expect(t, http.StatusOK, "")
 	expectFieldError(t, s.Patch(t, "/user/me", u.Token, map[string]any{"username": "no"}), "username", "no")
+
+	// A new address must be verified again; the session goes on.
+	r = s.Patch(t, "/user/me", u.Token, map[string]any{"email": "Simon.New@Example.com"}).Expect(t, http.StatusOK, "")
+	doc := obj(r.Data(), "user")
+	if doc["email"] != "Simon.New@Example.com" || doc["sanitizedEmail"] != "simon.new@example.com" || doc["emailVerified"] != false {
+		t.Fatalf("email change: %s", r.Raw)
+	}
+	code := s.Mail.Code(t, "Simon.New@Example.com")
+	verify(t, s, http.MethodPost, u.ID, code).Expect(t, http.StatusOK, "")
+	if me := meREST(t, s, u.Token); me["emailVerified"] != true {
+		t.Fatalf("not verified again: %v", me)
+	}
+	restLogin(t, s, "simon.new@example.com", u.Password).Expect(t, http.StatusOK, "")
 }
 
 func TestUpdateProfileGraphQL(t *testing.T) {
