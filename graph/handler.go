@@ -70,7 +70,7 @@ func presentError(ctx context.Context, err error) *gqlerror.Error {
 }
 
 // DepthLimit refuses operations whose selections nest deeper than Max, before any resolver
-// runs (fragments are followed).
+// runs (fragments are followed). Introspection (__schema, __type) is not counted.
 type DepthLimit struct{ Max int }
 
 var _ interface {
@@ -150,6 +150,11 @@ func selectionDepth(set ast.SelectionSet, depth int, visiting map[string]bool) i
 		var d int
 		switch s := sel.(type) {
 		case *ast.Field:
+			if s.Name == "__schema" || s.Name == "__type" {
+				// Introspection nests by design (GraphiQL's own query is 13 deep); it is
+				// switched on or off as a whole, and the complexity limit still bounds it.
+				continue
+			}
 			if len(s.SelectionSet) == 0 {
 				d = depth + 1
 			} else {

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/99designs/gqlgen/graphql/introspection"
+
 	"usergraph/internal/apitest"
 	"usergraph/internal/config"
 )
@@ -103,6 +105,11 @@ func TestGraphQLIntrospection(t *testing.T) {
 	expectGQLError(t, r, "INTROSPECTION_DISABLED")
 	// __typename is not introspection.
 	expectGQLOK(t, off.GraphQL(t, "", `{ __typename }`, nil))
+	// GraphiQL's own introspection query (13 deep) passes the default limits.
+	r = on.GraphQL(t, "", introspection.Query, nil)
+	if types, _ := obj(expectGQLOK(t, r), "__schema")["types"].([]any); len(types) == 0 {
+		t.Fatalf("introspection query: %.300s", r.Raw)
+	}
 	// Ordinary queries still work.
 	expectGQLOK(t, off.GraphQL(t, "", `{ scopes { name } }`, nil))
 }
