@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+	"sync"
 
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
@@ -55,12 +56,20 @@ func Open(ctx context.Context, url string, maxConns int, wrap ...func(dialect.Dr
 		}
 	}
 	client := ent.NewClient(ent.Driver(drv))
-	if err := client.Schema.Create(ctx, migrate.WithDropIndex(true)); err != nil {
+	migrateMu.Lock()
+	err = client.Schema.Create(ctx, migrate.WithDropIndex(true))
+	migrateMu.Unlock()
+	if err != nil {
 		client.Close()
 		return nil, nil, fmt.Errorf("migrate database: %w", err)
 	}
 	return client, sqlDB, nil
 }
+
+// migrateMu serialises migrations within the process: ent's migration writes to the
+// package-level table descriptions (migrate.Tables), so two migrations at once race
+// ("concurrent map writes"), as parallel tests that each open a database do.
+var migrateMu sync.Mutex
 
 // sqliteDSN turns "file:x.db" or a plain path into a modernc DSN with the pragmas usergraph
 // needs: foreign keys, WAL, a busy timeout, and IMMEDIATE transactions so concurrent writers
