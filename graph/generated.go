@@ -136,41 +136,42 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AdminBanUser            func(childComplexity int, id string, banned bool, reason *string) int
-		AdminCancelSubscription func(childComplexity int, id string, cancelled bool) int
-		AdminCreateUsers        func(childComplexity int, input []map[string]any) int
-		AdminRestrictUser       func(childComplexity int, id string, restricted bool, reason *string) int
-		AdminSetCredits         func(childComplexity int, id string, operation model.CreditOperation, value int) int
-		AdminSetCustomData      func(childComplexity int, id string, customData any) int
-		AdminSetSubscription    func(childComplexity int, id string, subscribed bool, expiry *time.Time, tier *string, subscriptionIdentifier *string) int
-		AdminUpdateUser         func(childComplexity int, id string, input map[string]any) int
-		AdminVerifyUser         func(childComplexity int, id string, verified bool) int
-		ApproveFollowRequest    func(childComplexity int, requestID string) int
-		Block                   func(childComplexity int, userID string) int
-		CompleteTwoFactorLogin  func(childComplexity int, userID string, code string, sessionHash string, userAgent *string) int
-		CreateOAuthClient       func(childComplexity int, input map[string]any) int
-		CreateRole              func(childComplexity int, input map[string]any) int
-		DeleteFollowEntry       func(childComplexity int, entryID string) int
-		DeleteOAuthClient       func(childComplexity int, id string) int
-		DeleteRole              func(childComplexity int, id string) int
-		Follow                  func(childComplexity int, userID string) int
-		Login                   func(childComplexity int, input map[string]any) int
-		Logout                  func(childComplexity int) int
-		LogoutAll               func(childComplexity int) int
-		RefreshToken            func(childComplexity int, refreshToken string) int
-		RequestPasswordReset    func(childComplexity int, email string) int
-		ResendVerification      func(childComplexity int, userID string) int
-		ResetPassword           func(childComplexity int, code string, password string) int
-		SetAccess               func(childComplexity int, targets []string, targetType model.AccessTargetType, scope []string, operation model.AccessOperation) int
-		SetPrivate              func(childComplexity int, private bool) int
-		SetTwoFactor            func(childComplexity int, enabled bool) int
-		SignUp                  func(childComplexity int, input map[string]any) int
-		Unblock                 func(childComplexity int, userID string) int
-		Unfollow                func(childComplexity int, userID string) int
-		UpdateOAuthClient       func(childComplexity int, id string, input map[string]any) int
-		UpdateProfile           func(childComplexity int, input map[string]any) int
-		UpdateRole              func(childComplexity int, id string, input map[string]any) int
-		VerifyEmail             func(childComplexity int, userID string, code string) int
+		AdminBanUser             func(childComplexity int, id string, banned bool, reason *string) int
+		AdminCancelSubscription  func(childComplexity int, id string, cancelled bool) int
+		AdminCreateUsers         func(childComplexity int, input []map[string]any) int
+		AdminGenerateInviteCodes func(childComplexity int, userID string, count *int) int
+		AdminRestrictUser        func(childComplexity int, id string, restricted bool, reason *string) int
+		AdminSetCredits          func(childComplexity int, id string, operation model.CreditOperation, value int) int
+		AdminSetCustomData       func(childComplexity int, id string, customData any) int
+		AdminSetSubscription     func(childComplexity int, id string, subscribed bool, expiry *time.Time, tier *string, subscriptionIdentifier *string) int
+		AdminUpdateUser          func(childComplexity int, id string, input map[string]any) int
+		AdminVerifyUser          func(childComplexity int, id string, verified bool) int
+		ApproveFollowRequest     func(childComplexity int, requestID string) int
+		Block                    func(childComplexity int, userID string) int
+		CompleteTwoFactorLogin   func(childComplexity int, userID string, code string, sessionHash string, userAgent *string) int
+		CreateOAuthClient        func(childComplexity int, input map[string]any) int
+		CreateRole               func(childComplexity int, input map[string]any) int
+		DeleteFollowEntry        func(childComplexity int, entryID string) int
+		DeleteOAuthClient        func(childComplexity int, id string) int
+		DeleteRole               func(childComplexity int, id string) int
+		Follow                   func(childComplexity int, userID string) int
+		Login                    func(childComplexity int, input map[string]any) int
+		Logout                   func(childComplexity int) int
+		LogoutAll                func(childComplexity int) int
+		RefreshToken             func(childComplexity int, refreshToken string) int
+		RequestPasswordReset     func(childComplexity int, email string) int
+		ResendVerification       func(childComplexity int, userID string) int
+		ResetPassword            func(childComplexity int, code string, password string) int
+		SetAccess                func(childComplexity int, targets []string, targetType model.AccessTargetType, scope []string, operation model.AccessOperation) int
+		SetPrivate               func(childComplexity int, private bool) int
+		SetTwoFactor             func(childComplexity int, enabled bool) int
+		SignUp                   func(childComplexity int, input map[string]any) int
+		Unblock                  func(childComplexity int, userID string) int
+		Unfollow                 func(childComplexity int, userID string) int
+		UpdateOAuthClient        func(childComplexity int, id string, input map[string]any) int
+		UpdateProfile            func(childComplexity int, input map[string]any) int
+		UpdateRole               func(childComplexity int, id string, input map[string]any) int
+		VerifyEmail              func(childComplexity int, userID string, code string) int
 	}
 
 	OAuthClient struct {
@@ -201,7 +202,13 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
+		AdminBlockStatus    func(childComplexity int, sourceID string, targetID string) int
 		AdminEditableFields func(childComplexity int) int
+		AdminFollowStatus   func(childComplexity int, sourceID string, targetID string) int
+		AdminFollowers      func(childComplexity int, userID string, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int) int
+		AdminFollowing      func(childComplexity int, userID string, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int) int
+		AdminInviteCodes    func(childComplexity int, userID string) int
+		AdminSearchUsers    func(childComplexity int, query any, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int) int
 		BlockedUsers        func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int) int
 		FollowRequests      func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int) int
 		FollowStatus        func(childComplexity int, userID string) int
@@ -346,6 +353,7 @@ type MutationResolver interface {
 	DeleteFollowEntry(ctx context.Context, entryID string) (bool, error)
 	Block(ctx context.Context, userID string) (bool, error)
 	Unblock(ctx context.Context, userID string) (bool, error)
+	AdminGenerateInviteCodes(ctx context.Context, userID string, count *int) ([]*ent.InviteCode, error)
 	UpdateProfile(ctx context.Context, input map[string]any) (*ent.User, error)
 	SetPrivate(ctx context.Context, private bool) (*model.SetPrivatePayload, error)
 }
@@ -373,6 +381,12 @@ type QueryResolver interface {
 	SearchUsers(ctx context.Context, query any, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int) (*ent.UserConnection, error)
 	FollowStatus(ctx context.Context, userID string) (*model.FollowState, error)
 	InviteCodes(ctx context.Context) ([]*ent.InviteCode, error)
+	AdminBlockStatus(ctx context.Context, sourceID string, targetID string) (bool, error)
+	AdminFollowStatus(ctx context.Context, sourceID string, targetID string) (bool, error)
+	AdminFollowers(ctx context.Context, userID string, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int) (*ent.FollowConnection, error)
+	AdminFollowing(ctx context.Context, userID string, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int) (*ent.FollowConnection, error)
+	AdminInviteCodes(ctx context.Context, userID string) ([]*ent.InviteCode, error)
+	AdminSearchUsers(ctx context.Context, query any, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int) (*ent.UserConnection, error)
 	User(ctx context.Context, id string) (*ent.User, error)
 }
 type RoleResolver interface {
@@ -786,6 +800,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AdminCreateUsers(childComplexity, args["input"].([]map[string]any)), true
+	case "Mutation.adminGenerateInviteCodes":
+		if e.ComplexityRoot.Mutation.AdminGenerateInviteCodes == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_adminGenerateInviteCodes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AdminGenerateInviteCodes(childComplexity, args["userId"].(string), args["count"].(*int)), true
 	case "Mutation.adminRestrictUser":
 		if e.ComplexityRoot.Mutation.AdminRestrictUser == nil {
 			break
@@ -1240,12 +1265,78 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PublicOAuthClient.Role(childComplexity), true
 
+	case "Query.adminBlockStatus":
+		if e.ComplexityRoot.Query.AdminBlockStatus == nil {
+			break
+		}
+
+		args, err := ec.field_Query_adminBlockStatus_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AdminBlockStatus(childComplexity, args["sourceId"].(string), args["targetId"].(string)), true
 	case "Query.adminEditableFields":
 		if e.ComplexityRoot.Query.AdminEditableFields == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Query.AdminEditableFields(childComplexity), true
+	case "Query.adminFollowStatus":
+		if e.ComplexityRoot.Query.AdminFollowStatus == nil {
+			break
+		}
+
+		args, err := ec.field_Query_adminFollowStatus_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AdminFollowStatus(childComplexity, args["sourceId"].(string), args["targetId"].(string)), true
+	case "Query.adminFollowers":
+		if e.ComplexityRoot.Query.AdminFollowers == nil {
+			break
+		}
+
+		args, err := ec.field_Query_adminFollowers_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AdminFollowers(childComplexity, args["userId"].(string), args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int)), true
+	case "Query.adminFollowing":
+		if e.ComplexityRoot.Query.AdminFollowing == nil {
+			break
+		}
+
+		args, err := ec.field_Query_adminFollowing_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AdminFollowing(childComplexity, args["userId"].(string), args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int)), true
+	case "Query.adminInviteCodes":
+		if e.ComplexityRoot.Query.AdminInviteCodes == nil {
+			break
+		}
+
+		args, err := ec.field_Query_adminInviteCodes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AdminInviteCodes(childComplexity, args["userId"].(string)), true
+	case "Query.adminSearchUsers":
+		if e.ComplexityRoot.Query.AdminSearchUsers == nil {
+			break
+		}
+
+		args, err := ec.field_Query_adminSearchUsers_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AdminSearchUsers(childComplexity, args["query"].(any), args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int)), true
 	case "Query.blockedUsers":
 		if e.ComplexityRoot.Query.BlockedUsers == nil {
 			break
@@ -3049,6 +3140,37 @@ extend type Mutation {
   "Lift a block."
   unblock(userId: ID!): Boolean! @hasScope(scope: "delegated:social:block:write")
 }
+
+# The social operations of the admin and client APIs: the graph as a service or an
+# administrator sees it (no block filtering, no hidden-field stripping beyond what the caller's
+# profile:read allows, banned and deleted users included).
+extend type Query {
+  "Whether the user sourceId has blocked the user targetId (GET /user/client-api/block-status). Unknown users are NotFound."
+  adminBlockStatus(sourceId: ID!, targetId: ID!): Boolean! @hasScope(scope: "client:social:block:read")
+  "Whether the user sourceId follows the user targetId, approved follows only (GET /user/client-api/follow-status)."
+  adminFollowStatus(sourceId: ID!, targetId: ID!): Boolean! @hasScope(scope: "client:social:follow:read")
+  "Who follows any user, newest first, nobody left out (GET /user/client-api/user-followers)."
+  adminFollowers(userId: ID!, after: Cursor, first: Int, before: Cursor, last: Int): FollowConnection! @hasScope(scope: "client:social:follow:read")
+  "Whom any user follows, newest first (GET /user/client-api/user-following)."
+  adminFollowing(userId: ID!, after: Cursor, first: Int, before: Cursor, last: Int): FollowConnection! @hasScope(scope: "client:social:follow:read")
+  "Any user's invite codes, oldest first (GET …/invite-codes?target). Only while invite codes are on."
+  adminInviteCodes(userId: ID!): [InviteCode!]! @hasScope(shared: "social:invite-code:read")
+  """
+  Find users as an administrator (admin:profile:search, for a user) or a service
+  (client:profile:search, for a client token): the admin or client search settings, the same
+  text matching and filter language as searchUsers, and nobody left out.
+  """
+  adminSearchUsers(query: JSON!, after: Cursor, first: Int, before: Cursor, last: Int): UserConnection! @hasScope(anyOf: ["admin:profile:search", "client:profile:search"])
+}
+
+extend type Mutation {
+  """
+  Give a user more invite codes (POST …/invite-codes): count defaults to the invites per person
+  and may not exceed the per-request maximum (GenerationTargetExceededForRequest); an unknown
+  user is InvalidTarget; the caller must outrank the user's role. Returns the new codes.
+  """
+  adminGenerateInviteCodes(userId: ID!, count: Int): [InviteCode!]! @hasScope(shared: "social:invite-code:write")
+}
 `, BuiltIn: false},
 	{Name: "../schema/user.graphql", Input: `# Users as other users see them. Fields that are private (email, phone, credits, custom data)
 # resolve to null unless the viewer may see them; the rules live in the accounts package.
@@ -3748,6 +3870,28 @@ func (ec *executionContext) field_Mutation_adminCreateUsers_args(ctx context.Con
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_adminGenerateInviteCodes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "userId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["userId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "count",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["count"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_adminRestrictUser_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4347,6 +4491,202 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["name"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_adminBlockStatus_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "sourceId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sourceId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "targetId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["targetId"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_adminFollowStatus_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "sourceId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sourceId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "targetId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["targetId"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_adminFollowers_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "userId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["userId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_adminFollowing_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "userId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["userId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_adminInviteCodes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "userId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["userId"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_adminSearchUsers_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "query",
+		func(ctx context.Context, v any) (any, error) {
+			return ec.unmarshalNJSON2interface(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["query"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
 	return args, nil
 }
 
@@ -8062,6 +8402,68 @@ func (ec *executionContext) fieldContext_Mutation_unblock(ctx context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_adminGenerateInviteCodes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_adminGenerateInviteCodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AdminGenerateInviteCodes(ctx, fc.Args["userId"].(string), fc.Args["count"].(*int))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				shared, err := ec.unmarshalOString2ᚖstring(ctx, "social:invite-code:write")
+				if err != nil {
+					var zeroVal []*ent.InviteCode
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal []*ent.InviteCode
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, nil, shared, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.InviteCode) graphql.Marshaler {
+			return ec.marshalNInviteCode2ᚕᚖusergraphᚋentᚐInviteCodeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_adminGenerateInviteCodes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InviteCode(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_adminGenerateInviteCodes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_updateProfile(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9601,6 +10003,384 @@ func (ec *executionContext) fieldContext_Query_inviteCodes(_ context.Context, fi
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_InviteCode(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_adminBlockStatus(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_adminBlockStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().AdminBlockStatus(ctx, fc.Args["sourceId"].(string), fc.Args["targetId"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalOString2ᚖstring(ctx, "client:social:block:read")
+				if err != nil {
+					var zeroVal bool
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal bool
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope, nil, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_adminBlockStatus(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_adminBlockStatus_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_adminFollowStatus(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_adminFollowStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().AdminFollowStatus(ctx, fc.Args["sourceId"].(string), fc.Args["targetId"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalOString2ᚖstring(ctx, "client:social:follow:read")
+				if err != nil {
+					var zeroVal bool
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal bool
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope, nil, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_adminFollowStatus(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_adminFollowStatus_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_adminFollowers(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_adminFollowers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().AdminFollowers(ctx, fc.Args["userId"].(string), fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalOString2ᚖstring(ctx, "client:social:follow:read")
+				if err != nil {
+					var zeroVal *ent.FollowConnection
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *ent.FollowConnection
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope, nil, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.FollowConnection) graphql.Marshaler {
+			return ec.marshalNFollowConnection2ᚖusergraphᚋentᚐFollowConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_adminFollowers(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FollowConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_adminFollowers_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_adminFollowing(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_adminFollowing(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().AdminFollowing(ctx, fc.Args["userId"].(string), fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalOString2ᚖstring(ctx, "client:social:follow:read")
+				if err != nil {
+					var zeroVal *ent.FollowConnection
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *ent.FollowConnection
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope, nil, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.FollowConnection) graphql.Marshaler {
+			return ec.marshalNFollowConnection2ᚖusergraphᚋentᚐFollowConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_adminFollowing(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FollowConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_adminFollowing_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_adminInviteCodes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_adminInviteCodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().AdminInviteCodes(ctx, fc.Args["userId"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				shared, err := ec.unmarshalOString2ᚖstring(ctx, "social:invite-code:read")
+				if err != nil {
+					var zeroVal []*ent.InviteCode
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal []*ent.InviteCode
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, nil, shared, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.InviteCode) graphql.Marshaler {
+			return ec.marshalNInviteCode2ᚕᚖusergraphᚋentᚐInviteCodeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_adminInviteCodes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InviteCode(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_adminInviteCodes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_adminSearchUsers(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_adminSearchUsers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().AdminSearchUsers(ctx,
+				func() any {
+					if fc.Args["query"] == nil {
+						return nil
+					}
+					return fc.Args["query"].(any)
+				}(), fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				anyOf, err := ec.unmarshalOString2ᚕstringᚄ(ctx, []any{"admin:profile:search", "client:profile:search"})
+				if err != nil {
+					var zeroVal *ent.UserConnection
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *ent.UserConnection
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, nil, nil, anyOf)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.UserConnection) graphql.Marshaler {
+			return ec.marshalNUserConnection2ᚖusergraphᚋentᚐUserConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_adminSearchUsers(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_adminSearchUsers_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -16728,6 +17508,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "adminGenerateInviteCodes":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_adminGenerateInviteCodes(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "updateProfile":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateProfile(ctx, field)
@@ -17441,6 +18228,138 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 					}
 				}()
 				res = ec._Query_inviteCodes(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "adminBlockStatus":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_adminBlockStatus(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "adminFollowStatus":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_adminFollowStatus(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "adminFollowers":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_adminFollowers(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "adminFollowing":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_adminFollowing(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "adminInviteCodes":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_adminInviteCodes(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "adminSearchUsers":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_adminSearchUsers(ctx, field)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"usergraph/ent"
 	"usergraph/graph/model"
+	"usergraph/internal/access"
 	"usergraph/internal/social"
 
 	"entgo.io/contrib/entgql"
@@ -53,6 +54,11 @@ func (r *mutationResolver) Unblock(ctx context.Context, userID string) (bool, er
 	return err == nil, err
 }
 
+// AdminGenerateInviteCodes is the resolver for the adminGenerateInviteCodes field.
+func (r *mutationResolver) AdminGenerateInviteCodes(ctx context.Context, userID string, count *int) ([]*ent.InviteCode, error) {
+	return r.Social.GenerateInviteCodes(ctx, access.ViaGraphQL, args("target", userID, "count", count))
+}
+
 // FollowRequests is the resolver for the followRequests field.
 func (r *queryResolver) FollowRequests(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int) (*ent.FollowConnection, error) {
 	return r.Social.FollowRequestsConnection(ctx, social.ConnArgs{After: after, First: first, Before: before, Last: last})
@@ -80,6 +86,36 @@ func (r *queryResolver) FollowStatus(ctx context.Context, userID string) (*model
 // InviteCodes is the resolver for the inviteCodes field.
 func (r *queryResolver) InviteCodes(ctx context.Context) ([]*ent.InviteCode, error) {
 	return r.Social.InviteCodes(ctx)
+}
+
+// AdminBlockStatus is the resolver for the adminBlockStatus field.
+func (r *queryResolver) AdminBlockStatus(ctx context.Context, sourceID string, targetID string) (bool, error) {
+	return r.Social.AdminBlockStatus(ctx, access.ViaGraphQL, args("source", sourceID, "target", targetID))
+}
+
+// AdminFollowStatus is the resolver for the adminFollowStatus field.
+func (r *queryResolver) AdminFollowStatus(ctx context.Context, sourceID string, targetID string) (bool, error) {
+	return r.Social.AdminFollowStatus(ctx, access.ViaGraphQL, args("source", sourceID, "target", targetID))
+}
+
+// AdminFollowers is the resolver for the adminFollowers field.
+func (r *queryResolver) AdminFollowers(ctx context.Context, userID string, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int) (*ent.FollowConnection, error) {
+	return r.Social.AdminFollowersConnection(ctx, userID, social.ConnArgs{After: after, First: first, Before: before, Last: last})
+}
+
+// AdminFollowing is the resolver for the adminFollowing field.
+func (r *queryResolver) AdminFollowing(ctx context.Context, userID string, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int) (*ent.FollowConnection, error) {
+	return r.Social.AdminFollowingConnection(ctx, userID, social.ConnArgs{After: after, First: first, Before: before, Last: last})
+}
+
+// AdminInviteCodes is the resolver for the adminInviteCodes field.
+func (r *queryResolver) AdminInviteCodes(ctx context.Context, userID string) ([]*ent.InviteCode, error) {
+	return r.Social.AdminInviteCodes(ctx, access.ViaGraphQL, args("target", userID))
+}
+
+// AdminSearchUsers is the resolver for the adminSearchUsers field.
+func (r *queryResolver) AdminSearchUsers(ctx context.Context, query any, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int) (*ent.UserConnection, error) {
+	return r.Social.AdminSearchConnection(ctx, query, social.ConnArgs{After: after, First: first, Before: before, Last: last})
 }
 
 // IsFollowing is the resolver for the isFollowing field.

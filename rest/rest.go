@@ -75,6 +75,7 @@ func (a *API) Routes() []Route {
 		{"GET /health", health, pub},
 	}
 	rs = append(rs, a.socialRoutes()...)
+	rs = append(rs, a.serviceSocialRoutes()...)
 	rs = append(rs, a.oauthRoutes()...)
 	rs = append(rs, a.accessRoutes()...)
 	return rs

@@ -1,16 +1,17 @@
 package rest
 
 import (
+	"context"
 	"net/http"
-	"usergraph/internal/access"
 
 	"usergraph/ent"
+	"usergraph/internal/access"
 	"usergraph/internal/accounts"
 	"usergraph/internal/social"
 	"usergraph/internal/validate"
 )
 
-// registerSocial adds the social-graph routes (liquid-behaviour.md §2.2). More specific
+// socialRoutes are the social-graph routes (liquid-behaviour.md §2.2). More specific
 // patterns win in ServeMux, so /user/followers and the like are not taken for /user/:userId.
 func (a *API) socialRoutes() []Route {
 	need := access.Session
@@ -225,6 +226,11 @@ func (a *API) search(w http.ResponseWriter, r *http.Request) {
 
 func (a *API) inviteCodes(w http.ResponseWriter, r *http.Request) {
 	codes, err := a.Social.InviteCodes(r.Context())
+	a.writeInviteCodes(w, r, codes, err)
+}
+
+// writeInviteCodes answers {inviteCodes:[{code, targetId?, createdAt, updatedAt}]}.
+func (a *API) writeInviteCodes(w http.ResponseWriter, r *http.Request, codes []*ent.InviteCode, err error) {
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -238,4 +244,105 @@ func (a *API) inviteCodes(w http.ResponseWriter, r *http.Request) {
 		out[i] = m
 	}
 	ok(w, http.StatusOK, map[string]any{"inviteCodes": out})
+}
+
+// serviceSocialRoutes are the social operations of the admin and client APIs
+// (liquid-behaviour.md §2.3, §2.4): block and follow status and the follow lists of any user
+// (client API only; followers and following are also served under Liquid's documented names),
+// invite codes and search (both APIs).
+func (a *API) serviceSocialRoutes() []Route {
+	client := access.ViaClient
+	rs := []Route{
+		{"GET /user/client-api/block-status", a.serviceStatus(a.Social.AdminBlockStatus, "blocked"), access.Session(social.ScopeClientBlockRead)},
+		{"GET /user/client-api/follow-status", a.serviceStatus(a.Social.AdminFollowStatus, "following"), access.Session(social.ScopeClientFollowRead)},
+		{"GET /user/client-api/user-followers", a.serviceList(client, a.Social.AdminFollowers, "source"), access.Session(social.ScopeClientFollowRead)},
+		{"GET /user/client-api/followers", a.serviceList(client, a.Social.AdminFollowers, "source"), access.Session(social.ScopeClientFollowRead)},
+		{"GET /user/client-api/user-following", a.serviceList(client, a.Social.AdminFollowing, "target"), access.Session(social.ScopeClientFollowRead)},
+		{"GET /user/client-api/following", a.serviceList(client, a.Social.AdminFollowing, "target"), access.Session(social.ScopeClientFollowRead)},
+		{"POST /user/admin-api/search", a.serviceSearch(access.ViaAdmin), access.Session(social.ScopeAdminSearch)},
+		{"POST /user/client-api/search", a.serviceSearch(client), access.Session(social.ScopeClientSearch)},
+	}
+	for _, api := range []struct {
+		prefix string
+		via    access.Via
+	}{{"admin-api", access.ViaAdmin}, {"client-api", access.ViaClient}} {
+		rs = append(rs,
+			Route{"GET /user/" + api.prefix + "/invite-codes", a.serviceInviteCodes(api.via), access.Shared(social.SharedInviteCodeRead)},
+			Route{"POST /user/" + api.prefix + "/invite-codes", a.generateInviteCodes(api.via), access.Shared(social.SharedInviteCodeWrite)},
+		)
+	}
+	return rs
+}
+
+// serviceStatus serves block-status and follow-status: {<name>: bool}.
+func (a *API) serviceStatus(op func(context.Context, access.Via, accounts.Fields) (bool, error), name string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		yes, err := op(r.Context(), access.ViaClient, query(r))
+		if err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		ok(w, http.StatusOK, map[string]any{name: yes})
+	}
+}
+
+// serviceList serves user-followers and user-following: {records:[{_id, approved, createdAt,
+// source|target}]}, the users in the admin/client projection.
+func (a *API) serviceList(via access.Via, op func(context.Context, access.Via, accounts.Fields) ([]social.Entry, error), side string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		entries, err := op(r.Context(), via, query(r))
+		if err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		records := make([]map[string]any, len(entries))
+		for i, e := range entries {
+			records[i] = map[string]any{
+				"_id":       e.Follow.ID,
+				"approved":  e.Follow.Approved,
+				"createdAt": jsTime(e.Follow.CreatedAt),
+				side:        a.admin(e.User),
+			}
+		}
+		ok(w, http.StatusOK, map[string]any{"records": records})
+	}
+}
+
+func (a *API) serviceInviteCodes(via access.Via) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		codes, err := a.Social.AdminInviteCodes(r.Context(), via, query(r))
+		a.writeInviteCodes(w, r, codes, err)
+	}
+}
+
+// generateInviteCodes serves POST invite-codes {target, count}: {"ok":1}, as in Liquid.
+func (a *API) generateInviteCodes(via access.Via) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		f, err := body(r)
+		if err == nil {
+			_, err = a.Social.GenerateInviteCodes(r.Context(), via, f)
+		}
+		if err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		ok(w, http.StatusOK, nil)
+	}
+}
+
+// serviceSearch serves the admin and client searches: {results:[user]}, the users in the
+// admin/client projection.
+func (a *API) serviceSearch(via access.Via) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		f, err := body(r)
+		var users []*ent.User
+		if err == nil {
+			users, err = a.Social.AdminSearch(r.Context(), via, f)
+		}
+		if err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		ok(w, http.StatusOK, map[string]any{"results": a.admins(users)})
+	}
 }

@@ -38,17 +38,19 @@ func (s *Service) InviteCodes(ctx context.Context) ([]*ent.InviteCode, error) {
 	if err != nil {
 		return nil, err
 	}
-	// The accounts that used the codes, and the caller's relation to them, in one batch.
+	return codes, s.primeInviteCodes(ctx, codes)
+}
+
+// primeInviteCodes loads the caller's relations to the accounts that used codes in one batch.
+func (s *Service) primeInviteCodes(ctx context.Context, codes []*ent.InviteCode) error {
 	var used []string
 	for _, c := range codes {
 		if c.TargetID != nil {
 			used = append(used, *c.TargetID)
 		}
 	}
-	if _, err := s.Relations(ctx, used...); err != nil {
-		return nil, err
-	}
-	return codes, nil
+	_, err := s.Relations(ctx, used...)
+	return err
 }
 
 var errInvalidInviteCode = apperr.New(apperr.InvalidInviteCode, nil)
@@ -86,19 +88,21 @@ func (s *Service) OnSignUp(ctx context.Context, client *ent.Client, userID, invi
 	if !s.inviteCodesOn() || s.cfg.Account.InvitesPerPerson <= 0 {
 		return nil
 	}
-	return s.generateCodes(ctx, client, userID, s.cfg.Account.InvitesPerPerson)
+	_, err := s.generateCodes(ctx, client, userID, s.cfg.Account.InvitesPerPerson)
+	return err
 }
 
-func (s *Service) generateCodes(ctx context.Context, client *ent.Client, userID string, n int) error {
+// generateCodes gives userID n new invite codes (one INSERT) and returns them.
+func (s *Service) generateCodes(ctx context.Context, client *ent.Client, userID string, n int) ([]*ent.InviteCode, error) {
 	builders := make([]*ent.InviteCodeCreate, n)
 	for i := range builders {
 		code, err := newInviteCode(s.now())
 		if err != nil {
-			return err
+			return nil, err
 		}
 		builders[i] = client.InviteCode.Create().SetCode(code).SetSourceID(userID)
 	}
-	return client.InviteCode.CreateBulk(builders...).Exec(ctx)
+	return client.InviteCode.CreateBulk(builders...).Save(ctx)
 }
 
 // newInviteCode makes a code in Liquid's form: 4 random letters, 4 random digits and the time

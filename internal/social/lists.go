@@ -64,12 +64,11 @@ func (s *Service) followList(ctx context.Context, userID string, f accounts.Fiel
 	if err != nil {
 		return nil, err
 	}
-	q := s.followListQuery(id.User.ID, owner, followers)
-	listed := follow.FieldTargetID
-	if followers {
-		listed = follow.FieldSourceID
+	entries, err := s.followPage(ctx, s.followListQuery(id.User.ID, owner, followers), pg, followers)
+	if err != nil {
+		return nil, err
 	}
-	return s.followPage(ctx, q, pg, listed, nil)
+	return entries, s.withViews(ctx, entries, nil)
 }
 
 // FollowRequests lists the pending requests to follow the caller, newest first (GET
@@ -88,19 +87,37 @@ func (s *Service) FollowRequests(ctx context.Context, f accounts.Fields) ([]Entr
 		return nil, err
 	}
 	q := s.db.Follow.Query().Where(follow.TargetID(id.User.ID), approvedIs(false))
+	entries, err := s.followPage(ctx, q, pg, true)
+	if err != nil {
+		return nil, err
+	}
 	// Liquid leaves password, isRestricted and emailVerified out of a requester.
-	return s.followPage(ctx, q, pg, follow.FieldSourceID, []string{"isRestricted", "emailVerified"})
+	return entries, s.withViews(ctx, entries, []string{"isRestricted", "emailVerified"})
 }
 
 // followListQuery is the query behind a followers or following list of owner as viewer sees
-// it: approved entries only, without the users who have blocked the viewer.
+// it: approved entries only, without the users who have blocked the viewer. With viewer ""
+// (the admin and client APIs) nobody is left out.
 func (s *Service) followListQuery(viewer, owner string, followers bool) *ent.FollowQuery {
+	q := s.db.Follow.Query()
 	if followers {
-		return s.db.Follow.Query().Where(follow.TargetID(owner), approvedIs(true),
-			notBlockingViewer(follow.FieldSourceID, viewer))
+		q = q.Where(follow.TargetID(owner), approvedIs(true))
+	} else {
+		q = q.Where(follow.SourceID(owner), approvedIs(true))
 	}
-	return s.db.Follow.Query().Where(follow.SourceID(owner), approvedIs(true),
-		notBlockingViewer(follow.FieldTargetID, viewer))
+	if viewer != "" {
+		q = q.Where(notBlockingViewer(listedColumn(followers), viewer))
+	}
+	return q
+}
+
+// listedColumn is the column of a follow entry naming the listed user: the follower (source)
+// in a followers list, the followed (target) in a following list.
+func listedColumn(followers bool) string {
+	if followers {
+		return follow.FieldSourceID
+	}
+	return follow.FieldTargetID
 }
 
 // approvedIs is follow.Approved written as "approved = ?": ent writes a bare "approved", which
@@ -157,8 +174,9 @@ func (s *Service) listOwner(ctx context.Context, id *auth.Identity, userID strin
 }
 
 // followPage runs one page of a follow list: newest first, after the offset, with the listed
-// user (the entry's source or target, named by listed) loaded and the caller's view of it.
-func (s *Service) followPage(ctx context.Context, q *ent.FollowQuery, pg page, listed string, hideMore []string) ([]Entry, error) {
+// user (the entry's source in a followers list, else its target) loaded.
+func (s *Service) followPage(ctx context.Context, q *ent.FollowQuery, pg page, followers bool) ([]Entry, error) {
+	listed := listedColumn(followers)
 	if pg.offsetID != "" {
 		anchor, err := q.Clone().Where(func(sel *sql.Selector) {
 			sel.Where(sql.Or(sql.EQ(sel.C(follow.FieldID), pg.offsetID), sql.EQ(sel.C(listed), pg.offsetID)))
@@ -171,7 +189,7 @@ func (s *Service) followPage(ctx context.Context, q *ent.FollowQuery, pg page, l
 		q = q.Where(pg.after(nil))
 	}
 	q = q.Order(follow.ByCreatedAt(sql.OrderDesc()), follow.ByID(sql.OrderDesc())).Limit(pg.limit)
-	if listed == follow.FieldSourceID {
+	if followers {
 		q = q.WithSource()
 	} else {
 		q = q.WithTarget()
@@ -180,23 +198,31 @@ func (s *Service) followPage(ctx context.Context, q *ent.FollowQuery, pg page, l
 	if err != nil {
 		return nil, err
 	}
-	users := make([]*ent.User, 0, len(entries))
-	for _, e := range entries {
-		if listed == follow.FieldSourceID {
-			users = append(users, e.Edges.Source)
-		} else {
-			users = append(users, e.Edges.Target)
-		}
-	}
-	hides, err := s.views(ctx, users, hideMore)
-	if err != nil {
-		return nil, err
-	}
 	out := make([]Entry, len(entries))
 	for i, e := range entries {
-		out[i] = Entry{Follow: e, User: users[i], Hide: hides[i]}
+		out[i] = Entry{Follow: e, User: e.Edges.Target}
+		if followers {
+			out[i].User = e.Edges.Source
+		}
 	}
 	return out, nil
+}
+
+// withViews fills in, for each entry, the fields of its user the caller may not see (and
+// more), loading the caller's relations to the page's users in one batch.
+func (s *Service) withViews(ctx context.Context, entries []Entry, more []string) error {
+	users := make([]*ent.User, len(entries))
+	for i, e := range entries {
+		users[i] = e.User
+	}
+	hides, err := s.views(ctx, users, more)
+	if err != nil {
+		return err
+	}
+	for i := range entries {
+		entries[i].Hide = hides[i]
+	}
+	return nil
 }
 
 // BlockedUsers lists the users the caller has blocked, newest first (GET /user/blocked-users;

@@ -16,6 +16,7 @@ import (
 	"usergraph/internal/accounts"
 	"usergraph/internal/apperr"
 	"usergraph/internal/auth"
+	"usergraph/internal/config"
 	"usergraph/internal/validate"
 )
 
@@ -35,6 +36,29 @@ type UserView struct {
 	Hide []string
 }
 
+// searchMode is one of Liquid's three user searches (liquid-behaviour.md §4.6): the delegated
+// one, and the admin and client ones. They share the text matching and the filter language;
+// they differ in their settings and in whom they leave out.
+type searchMode struct {
+	cfg config.SearchMode
+	// viewer is the searching user of the delegated search: its results leave out banned and
+	// deleted accounts and accounts either side has blocked. It is "" in the admin and client
+	// searches, which see everyone.
+	viewer string
+	// privileged is set in the admin and client searches, whose callers see e-mail addresses in
+	// the results anyway: a text query also matches email as a substring (as text, like every
+	// other field). The delegated search compares email exactly, so it never reveals addresses.
+	privileged bool
+}
+
+// limit is the number of results a REST search returns.
+func (m searchMode) limit(p config.Pagination) int {
+	if m.cfg.Limit > 0 {
+		return m.cfg.Limit
+	}
+	return p.DefaultLimit
+}
+
 // Search finds users (POST /user/search {query}). A string query matches username, first name,
 // last name and "first last" case-insensitively as text (never as a regular expression), and
 // an email address or an _id exactly; an object query is Liquid's filter language. Results
@@ -45,20 +69,7 @@ func (s *Service) Search(ctx context.Context, f accounts.Fields) ([]UserView, er
 	if err != nil {
 		return nil, err
 	}
-	q, filter, err := s.searchQuery(id, f.Location, validate.Field(f.Values, "query"))
-	if err != nil {
-		return nil, err
-	}
-	limit := s.cfg.Search.Delegated.Limit
-	if limit <= 0 {
-		limit = s.cfg.Pagination.DefaultLimit
-	}
-	var users []*ent.User
-	if filter != nil {
-		users, err = s.scan(ctx, q, filter, limit)
-	} else {
-		users, err = q.Order(user.ByID()).Limit(limit).All(ctx)
-	}
+	users, err := s.runSearch(ctx, s.delegatedSearch(id), f.Location, validate.Field(f.Values, "query"))
 	if err != nil {
 		return nil, err
 	}
@@ -73,6 +84,19 @@ func (s *Service) Search(ctx context.Context, f accounts.Fields) ([]UserView, er
 	return out, nil
 }
 
+// runSearch returns the first results of a search, in _id order.
+func (s *Service) runSearch(ctx context.Context, m searchMode, location string, query any) ([]*ent.User, error) {
+	q, filter, err := s.searchQuery(m, location, query)
+	if err != nil {
+		return nil, err
+	}
+	limit := m.limit(s.cfg.Pagination)
+	if filter != nil {
+		return s.scan(ctx, q, filter, limit)
+	}
+	return q.Order(user.ByID()).Limit(limit).All(ctx)
+}
+
 // SearchConnection is Search as a Relay connection (GraphQL searchUsers), in _id order. A
 // $regex query is matched in Go over at most maxScan candidates.
 func (s *Service) SearchConnection(ctx context.Context, query any, a ConnArgs) (*ent.UserConnection, error) {
@@ -80,10 +104,14 @@ func (s *Service) SearchConnection(ctx context.Context, query any, a ConnArgs) (
 	if err != nil {
 		return nil, err
 	}
+	return s.searchConnection(ctx, s.delegatedSearch(id), query, a)
+}
+
+func (s *Service) searchConnection(ctx context.Context, m searchMode, query any, a ConnArgs) (*ent.UserConnection, error) {
 	if err := s.check(&a); err != nil {
 		return nil, err
 	}
-	q, filter, err := s.searchQuery(id, validate.Body, query)
+	q, filter, err := s.searchQuery(m, validate.Body, query)
 	if err != nil {
 		return nil, err
 	}
@@ -119,16 +147,23 @@ func (s *Service) searchAllowed(ctx context.Context) (*auth.Identity, error) {
 	return s.requireUser(ctx, ScopeSearch)
 }
 
+// delegatedSearch is the search of POST /user/search for the user id.
+func (s *Service) delegatedSearch(id *auth.Identity) searchMode {
+	return searchMode{cfg: s.cfg.Search.Delegated, viewer: id.User.ID}
+}
+
 // searchQuery builds the query for a search. filter is non-nil when the query holds a $regex:
 // the SQL query then returns candidates, which filter decides on.
-func (s *Service) searchQuery(id *auth.Identity, location string, query any) (*ent.UserQuery, filterNode, error) {
-	viewer := id.User.ID
-	q := s.db.User.Query().Where(
-		user.IsBanned(false),
-		user.IsDeleted(false),
-		user.Not(user.HasBlocksMadeWith(block.TargetID(viewer))),
-		user.Not(user.HasBlocksReceivedWith(block.SourceID(viewer))),
-	)
+func (s *Service) searchQuery(m searchMode, location string, query any) (*ent.UserQuery, filterNode, error) {
+	q := s.db.User.Query()
+	if m.viewer != "" {
+		q = q.Where(
+			user.IsBanned(false),
+			user.IsDeleted(false),
+			user.Not(user.HasBlocksMadeWith(block.TargetID(m.viewer))),
+			user.Not(user.HasBlocksReceivedWith(block.SourceID(m.viewer))),
+		)
+	}
 	bad := func() error {
 		c := validate.New(location)
 		c.Add("query", query)
@@ -140,9 +175,9 @@ func (s *Service) searchQuery(id *auth.Identity, location string, query any) (*e
 		if text == "" || validate.Length(text) > maxTextQuery {
 			return nil, nil, bad()
 		}
-		return q.Where(s.textMatch(text)), nil, nil
+		return q.Where(s.textMatch(m, text)), nil, nil
 	case map[string]any:
-		node, err := parseFilter(v, s.cfg.Search.Delegated.Fields, s.sanitize)
+		node, err := parseFilter(v, m.cfg.Fields, s.sanitize)
 		if errors.Is(err, errFilter) {
 			return nil, nil, bad()
 		}
@@ -164,11 +199,12 @@ func (s *Service) sanitize(email string) string {
 	return validate.SanitizeEmail(strings.TrimSpace(email), s.cfg.Account.SanitizeGmail)
 }
 
-// textMatch is a plain-text query over the configured search fields: private fields (email)
+// textMatch is a plain-text query over the mode's search fields: private fields (email)
 // and identifiers (role, _id, and the strict-match fields) match exactly, names match as
-// case-insensitive substrings with LIKE (the text's % and _ are escaped).
-func (s *Service) textMatch(text string) predicate.User {
-	mode := s.cfg.Search.Delegated
+// case-insensitive substrings with LIKE (the text's % and _ are escaped). In the admin and
+// client searches email also matches as a substring.
+func (s *Service) textMatch(m searchMode, text string) predicate.User {
+	mode := m.cfg
 	var ors []predicate.User
 	for _, name := range mode.Fields {
 		f, ok := searchFields[name]
@@ -177,6 +213,9 @@ func (s *Service) textMatch(text string) predicate.User {
 			continue
 		case f.exact:
 			ors = append(ors, predicate.User(sql.FieldEQ(f.column, s.sanitize(text))))
+			if m.privileged && !slices.Contains(mode.StrictFields, name) {
+				ors = append(ors, predicate.User(sql.FieldContainsFold(user.FieldEmail, text)))
+			}
 		case name == "role" || name == "_id" || slices.Contains(mode.StrictFields, name):
 			ors = append(ors, predicate.User(sql.FieldEQ(f.column, text)))
 		default:
