@@ -101,7 +101,12 @@ func TestAccessOnClients(t *testing.T) {
 	root := s.NewSuperAdmin(t, "root_admin")
 	granter := s.NewClient(t, "granting-service", "internal_client")
 	ext := s.NewClient(t, "reading-service", "external_client")
-	s.Get(t, "/user/client-api/list", ext.Token).Expect(t, http.StatusUnauthorized, "InsufficientPrivileges")
+	// A client without scopes can ask for none (the grant refuses it), and a token without them
+	// is refused by the API.
+	if ext.Token != "" {
+		t.Fatal("a client without scopes got a token")
+	}
+	s.Get(t, "/user/client-api/list", s.ClientToken(t, ext.ClientID)).Expect(t, http.StatusUnauthorized, "InsufficientPrivileges")
 
 	body := map[string]any{"targets": []string{ext.ID}, "targetType": "client", "scope": []string{"client:profile:read"}, "operation": "add"}
 	s.Post(t, "/user/client-api/access", granter.Token, body).Expect(t, http.StatusOK, "")
@@ -114,7 +119,7 @@ func TestAccessOnClients(t *testing.T) {
 
 	// The granting client may not change a client that outranks it... it has the same rank
 	// (internal_client, 2) as itself, which peers may do; an external client may not.
-	s.Post(t, "/user/client-api/access", ext.Token, map[string]any{"targets": []string{granter.ID}, "targetType": "client", "scope": []string{}, "operation": "set"}).
+	s.Post(t, "/user/client-api/access", s.ClientToken(t, ext.ClientID), map[string]any{"targets": []string{granter.ID}, "targetType": "client", "scope": []string{}, "operation": "set"}).
 		Expect(t, http.StatusUnauthorized, "InsufficientPrivileges")
 	extGranter := s.NewClient(t, "ext-granter", "external_client", "client:profile:access:write", "client:profile:read")
 	s.Post(t, "/user/client-api/access", extGranter.Token, map[string]any{"targets": []string{granter.ID}, "targetType": "client", "scope": []string{"client:profile:read"}, "operation": "del"}).

@@ -349,12 +349,9 @@ type Client struct {
 
 // NewClient registers a confidential OAuth client with the role (internal_client or
 // external_client), the client_credentials grant and the given scopes, and returns it with a
-// client token carrying the client's effective scope (its scopes and its role's), as a grant
-// that names no scope gives.
-//
-// The token stands in for the client_credentials grant at /oauth/token, which this branch does
-// not serve: it is made exactly as the grant makes one, a session of kind auth.KindClient
-// naming the client (auth.Service.StartTokenSession), so the API sees the same token.
+// client token carrying the client's effective scope (its scopes and its role's), obtained
+// through the real client_credentials grant at POST /oauth/token. A client whose effective
+// scope is empty can ask for no scope, so it gets no token.
 func (s *Server) NewClient(t testing.TB, clientID, role string, scope ...string) *Client {
 	t.Helper()
 	if scope == nil {
@@ -376,11 +373,30 @@ func (s *Server) NewClient(t testing.TB, clientID, role string, scope ...string)
 	if err != nil {
 		t.Fatal(err)
 	}
-	c.Token = s.ClientToken(t, clientID, effective...)
+	if len(effective) > 0 {
+		c.Token = s.GrantClientToken(t, c, effective...)
+	}
 	return c
 }
 
-// ClientToken issues a client token for an existing client carrying scope (see NewClient).
+// GrantClientToken gets a token for c with the client_credentials grant at POST /oauth/token.
+func (s *Server) GrantClientToken(t testing.TB, c *Client, scope ...string) string {
+	t.Helper()
+	r := s.Do(t, Req{Method: http.MethodPost, Path: "/oauth/token", Form: url.Values{
+		"grant_type": {"client_credentials"}, "client_id": {c.ClientID}, "client_secret": {c.Secret},
+		"scope": {strings.Join(scope, " ")},
+	}})
+	tok, _ := r.Body["access_token"].(string)
+	if r.Status != http.StatusOK || tok == "" {
+		t.Fatalf("client_credentials for %s: %d %s", c.ClientID, r.Status, r.Raw)
+	}
+	return tok
+}
+
+// ClientToken makes a client token for an existing client carrying exactly scope, as the
+// client_credentials grant makes one (a session of kind client naming the client). Tests use
+// it for tokens whose scope the client no longer holds, which the grant would refuse to issue;
+// everything else gets its token from the grant (NewClient, GrantClientToken).
 func (s *Server) ClientToken(t testing.TB, clientID string, scope ...string) string {
 	t.Helper()
 	if scope == nil {
