@@ -33,29 +33,12 @@ func (s *Service) Follow(ctx context.Context, f accounts.Fields) (FollowStatus, 
 	if err := s.followAPIs(); err != nil {
 		return "", nil, err
 	}
-	id, err := s.requireUser(ctx, ScopeFollowRequest)
-	if err != nil {
-		return "", nil, err
-	}
-	me := id.User.ID
-	target, err := targetID(f, "target", me)
-	if err != nil {
-		return "", nil, err
-	}
 	var (
 		status FollowStatus
 		entry  *ent.Follow
 	)
-	err = s.inTx(ctx, func(tx *ent.Tx) error {
-		users, err := s.lockUsers(ctx, tx.Client(), me, target)
-		if err != nil {
-			return err
-		}
-		t := users[target]
-		if t == nil {
-			return errNotFound
-		}
-		blocked, err := tx.Block.Query().Where(block.SourceID(target), block.TargetID(me)).Exist(ctx)
+	err := s.pairTx(ctx, ScopeFollowRequest, f, func(tx *ent.Tx, me string, t *ent.User) error {
+		blocked, err := tx.Block.Query().Where(block.SourceID(t.ID), block.TargetID(me)).Exist(ctx)
 		if err != nil {
 			return err
 		}
@@ -65,7 +48,7 @@ func (s *Service) Follow(ctx context.Context, f accounts.Fields) (FollowStatus, 
 		if t.IsBanned || t.IsDeleted {
 			return inactive(t)
 		}
-		entry, err = tx.Follow.Query().Where(follow.SourceID(me), follow.TargetID(target)).Only(ctx)
+		entry, err = tx.Follow.Query().Where(follow.SourceID(me), follow.TargetID(t.ID)).Only(ctx)
 		if err == nil {
 			status = StatusDuplicate
 			return nil
@@ -73,7 +56,7 @@ func (s *Service) Follow(ctx context.Context, f accounts.Fields) (FollowStatus, 
 		if !ent.IsNotFound(err) {
 			return err
 		}
-		entry, err = tx.Follow.Create().SetSourceID(me).SetTargetID(target).SetApproved(!t.IsPrivate).Save(ctx)
+		entry, err = tx.Follow.Create().SetSourceID(me).SetTargetID(t.ID).SetApproved(!t.IsPrivate).Save(ctx)
 		if err != nil {
 			return err
 		}
@@ -82,12 +65,11 @@ func (s *Service) Follow(ctx context.Context, f accounts.Fields) (FollowStatus, 
 			return nil
 		}
 		status = StatusFollowing
-		return addCounts(ctx, tx, me, target, 1)
+		return addCounts(ctx, tx, me, t.ID, 1)
 	})
 	if err != nil {
 		return "", nil, err
 	}
-	forget(ctx, target)
 	// The entry was read in the transaction; its edges load through the client from now on.
 	return status, entry.Unwrap(), nil
 }
@@ -98,31 +80,13 @@ func (s *Service) Unfollow(ctx context.Context, f accounts.Fields) error {
 	if err := s.followAPIs(); err != nil {
 		return err
 	}
-	id, err := s.requireUser(ctx, ScopeFollowUnfollow)
-	if err != nil {
-		return err
-	}
-	me := id.User.ID
-	target, err := targetID(f, "target", me)
-	if err != nil {
-		return err
-	}
-	err = s.inTx(ctx, func(tx *ent.Tx) error {
-		users, err := s.lockUsers(ctx, tx.Client(), me, target)
-		if err != nil {
-			return err
-		}
-		if users[target] == nil {
-			return errNotFound
-		}
-		n, err := tx.Follow.Delete().Where(follow.SourceID(me), follow.TargetID(target), follow.Approved(true)).Exec(ctx)
+	return s.pairTx(ctx, ScopeFollowUnfollow, f, func(tx *ent.Tx, me string, t *ent.User) error {
+		n, err := tx.Follow.Delete().Where(follow.SourceID(me), follow.TargetID(t.ID), follow.Approved(true)).Exec(ctx)
 		if err != nil || n == 0 {
 			return err
 		}
-		return addCounts(ctx, tx, me, target, -1)
+		return addCounts(ctx, tx, me, t.ID, -1)
 	})
-	forget(ctx, target)
-	return err
 }
 
 // FollowState is the caller's follow of another user.
@@ -324,11 +288,7 @@ func (s *Service) SetPrivate(ctx context.Context, userID string, private bool) (
 		}
 		return tx.User.UpdateOneID(userID).AddFollowerCount(n).Exec(ctx)
 	})
-	if cache, _ := ctx.Value(relationsKey{}).(*relations); cache != nil {
-		cache.mu.Lock()
-		clear(cache.known)
-		cache.mu.Unlock()
-	}
+	forgetAll(ctx)
 	return accepted, err
 }
 

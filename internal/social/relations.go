@@ -124,6 +124,16 @@ func forget(ctx context.Context, ids ...string) {
 	}
 }
 
+// forgetAll drops every cached relation (going public changed the caller's relation to all
+// its requesters).
+func forgetAll(ctx context.Context) {
+	if cache, _ := ctx.Value(relationsKey{}).(*relations); cache != nil {
+		cache.mu.Lock()
+		clear(cache.known)
+		cache.mu.Unlock()
+	}
+}
+
 func (s *Service) loadRelations(ctx context.Context, viewer string, ids []string) (map[string]Relation, error) {
 	out := make(map[string]Relation, len(ids))
 	for _, id := range ids {

@@ -136,19 +136,15 @@ func addCounts(ctx context.Context, tx *ent.Tx, source, target string, delta int
 // targetID reads and checks an id argument naming another user: a 24-hex id (400 naming the
 // field otherwise) that is not the caller's own (400 too: self-follow and self-block).
 func targetID(f accounts.Fields, name string, me string) (string, error) {
-	c := validate.New(f.Location)
-	v := validate.Field(f.Values, name)
-	if !c.ObjectID(name, v, true, 64) {
-		return "", apperr.Input(c.Errors())
-	}
-	id := strings.ToLower(v.(string))
-	if id == me {
+	id, err := entryID(f, name)
+	if err == nil && id == me {
 		return "", apperr.Field(f.Location, name)
 	}
-	return id, nil
+	return id, err
 }
 
-// entryID reads and checks the id of a follow entry.
+// entryID reads and checks a required id argument: a 24-hex id, lower-cased (400 naming the
+// field otherwise).
 func entryID(f accounts.Fields, name string) (string, error) {
 	c := validate.New(f.Location)
 	v := validate.Field(f.Values, name)
@@ -156,6 +152,34 @@ func entryID(f accounts.Fields, name string) (string, error) {
 		return "", apperr.Input(c.Errors())
 	}
 	return strings.ToLower(v.(string)), nil
+}
+
+// pairTx is the frame of every change between the caller and another user (follow, unfollow,
+// block, unblock): it checks the caller holds scope, reads f's target (not the caller), and
+// runs fn in a retried transaction that has locked both accounts' rows in id order; an unknown
+// target is 404. The caller's cached relation to the target is dropped afterwards.
+func (s *Service) pairTx(ctx context.Context, scope string, f accounts.Fields, fn func(tx *ent.Tx, me string, target *ent.User) error) error {
+	id, err := s.requireUser(ctx, scope)
+	if err != nil {
+		return err
+	}
+	me := id.User.ID
+	target, err := targetID(f, "target", me)
+	if err != nil {
+		return err
+	}
+	err = s.inTx(ctx, func(tx *ent.Tx) error {
+		users, err := s.lockUsers(ctx, tx.Client(), me, target)
+		if err != nil {
+			return err
+		}
+		if users[target] == nil {
+			return errNotFound
+		}
+		return fn(tx, me, users[target])
+	})
+	forget(ctx, target)
+	return err
 }
 
 // pathUserID checks a user id taken from the URL path (GET /user/:userId/...), answering as
