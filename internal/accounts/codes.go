@@ -39,25 +39,48 @@ func (s *Service) issueCode(ctx context.Context, db *ent.Client, userID string, 
 
 // checkCode spends one attempt on the user's code of this purpose and reports whether value
 // (and, for 2FA, sessionHash) match. A matching code is consumed; five wrong tries kill it.
-// Attempts are counted with a conditional update, so parallel guesses cannot exceed the limit,
-// and consumption is a conditional delete, so a code works once even under concurrency.
 func (s *Service) checkCode(ctx context.Context, userID string, purpose code.Purpose, value, sessionHash string) (bool, error) {
-	c, err := s.db.Code.Query().Where(code.UserID(userID), code.PurposeEQ(purpose)).Only(ctx)
-	if ent.IsNotFound(err) {
-		return false, nil
-	}
-	if err != nil {
+	c, err := s.userCode(ctx, userID, purpose)
+	if c == nil || err != nil {
 		return false, err
 	}
-	return s.spendCode(ctx, c, value, sessionHash)
+	return s.spendCode(ctx, s.db, c, value, sessionHash)
 }
 
-func (s *Service) spendCode(ctx context.Context, c *ent.Code, value, sessionHash string) (bool, error) {
+// userCode finds the user's code of this purpose (nil when there is none).
+func (s *Service) userCode(ctx context.Context, userID string, purpose code.Purpose) (*ent.Code, error) {
+	c, err := s.db.Code.Query().Where(code.UserID(userID), code.PurposeEQ(purpose)).Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, nil
+	}
+	return c, err
+}
+
+// redeemCode spends an attempt on c and, when value matches, runs apply in the same
+// transaction that consumes the code: if apply fails, the code is left as it was. A wrong value
+// still counts its attempt.
+func (s *Service) redeemCode(ctx context.Context, c *ent.Code, value, sessionHash string, apply func(db *ent.Client) error) (bool, error) {
+	var ok bool
+	err := withTx(ctx, s.db, func(tx *ent.Tx) error {
+		var err error
+		if ok, err = s.spendCode(ctx, tx.Client(), c, value, sessionHash); err != nil || !ok {
+			return err
+		}
+		return apply(tx.Client())
+	})
+	return ok && err == nil, err
+}
+
+// spendCode spends one attempt on c and consumes it if value (and sessionHash) match. Attempts
+// are counted with a conditional update, so parallel guesses cannot exceed the limit, and
+// consumption is a conditional delete, so a code works once even under concurrency. db may be
+// a transactional client.
+func (s *Service) spendCode(ctx context.Context, db *ent.Client, c *ent.Code, value, sessionHash string) (bool, error) {
 	if !s.now().Before(c.ExpiresAt) {
-		_, err := s.db.Code.Delete().Where(code.ID(c.ID)).Exec(ctx)
+		_, err := db.Code.Delete().Where(code.ID(c.ID)).Exec(ctx)
 		return false, err
 	}
-	n, err := s.db.Code.Update().Where(code.ID(c.ID), code.AttemptsLT(maxCodeAttempts)).AddAttempts(1).Save(ctx)
+	n, err := db.Code.Update().Where(code.ID(c.ID), code.AttemptsLT(maxCodeAttempts)).AddAttempts(1).Save(ctx)
 	if err != nil || n == 0 {
 		return false, err
 	}
@@ -68,7 +91,7 @@ func (s *Service) spendCode(ctx context.Context, c *ent.Code, value, sessionHash
 	if !match {
 		return false, nil
 	}
-	n, err = s.db.Code.Delete().Where(code.ID(c.ID)).Exec(ctx)
+	n, err = db.Code.Delete().Where(code.ID(c.ID)).Exec(ctx)
 	return err == nil && n == 1, err
 }
 

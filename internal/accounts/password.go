@@ -67,21 +67,24 @@ func (s *Service) ResetPassword(ctx context.Context, f Fields) error {
 	if rc == nil || (f.str("target") != "" && !strings.EqualFold(f.str("target"), rc.UserID)) {
 		return codeRejected(f.Location)
 	}
-	ok, err := s.spendCode(ctx, rc, f.str("code"), "")
+	// Hashed before the transaction: bcrypt is slow, and the transaction holds the code's row.
+	hash, err := hashPassword(f.str("password"))
+	if err != nil {
+		return err
+	}
+	// The code is consumed in the transaction that saves the password: a failed save leaves it
+	// usable.
+	ok, err := s.redeemCode(ctx, rc, f.str("code"), "", func(db *ent.Client) error {
+		if err := db.User.UpdateOneID(rc.UserID).SetPasswordHash(hash).Exec(ctx); err != nil {
+			return err
+		}
+		return auth.RevokeAllForUser(ctx, db, rc.UserID, "")
+	})
 	if err != nil {
 		return err
 	}
 	if !ok {
 		return codeRejected(f.Location)
 	}
-	hash, err := hashPassword(f.str("password"))
-	if err != nil {
-		return err
-	}
-	return withTx(ctx, s.db, func(tx *ent.Tx) error {
-		if err := tx.User.UpdateOneID(rc.UserID).SetPasswordHash(hash).Exec(ctx); err != nil {
-			return err
-		}
-		return auth.RevokeAllForUser(ctx, tx.Client(), rc.UserID, "")
-	})
+	return nil
 }

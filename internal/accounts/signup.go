@@ -178,14 +178,25 @@ func (s *Service) VerifyEmail(ctx context.Context, f Fields) error {
 		return err
 	}
 	target := f.id("target")
-	ok, err := s.checkCode(ctx, target, code.PurposeSignup, f.str("code"), "")
+	sc, err := s.userCode(ctx, target, code.PurposeSignup)
+	if err != nil {
+		return err
+	}
+	if sc == nil {
+		return codeRejected(f.Location)
+	}
+	// The code is consumed in the transaction that marks the address verified: a failed write
+	// leaves it usable.
+	ok, err := s.redeemCode(ctx, sc, f.str("code"), "", func(db *ent.Client) error {
+		return db.User.UpdateOneID(target).SetEmailVerified(true).Exec(ctx)
+	})
 	if err != nil {
 		return err
 	}
 	if !ok {
 		return codeRejected(f.Location)
 	}
-	return s.db.User.UpdateOneID(target).SetEmailVerified(true).Exec(ctx)
+	return nil
 }
 
 // ResendVerification mails a fresh sign-up code to an unverified account.
