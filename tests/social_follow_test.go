@@ -193,6 +193,7 @@ func TestSocialFollowErrors(t *testing.T) {
 		{name: "unfollow/bad target", method: "POST", path: "/user/unfollow", token: alice.Token, body: map[string]any{"target": "nope"}, status: 400, code: "ClientInputError", field: "target"},
 		{name: "unfollow/self", method: "POST", path: "/user/unfollow", token: alice.Token, body: map[string]any{"target": alice.ID}, status: 400, code: "ClientInputError", field: "target"},
 		{name: "unfollow/unknown", method: "POST", path: "/user/unfollow", token: alice.Token, body: map[string]any{"target": unknownID}, status: 404, code: "NotFound"},
+		{name: "unfollow/banned caller", method: "POST", path: "/user/unfollow", token: banned.Token, body: map[string]any{"target": dave.ID}, status: 403, code: "Banned"},
 
 		{name: "status/no token", method: "GET", path: q("/user/follow-status", "target", dave.ID), status: 401, code: "Unauthorized"},
 		{name: "status/scope", method: "GET", path: q("/user/follow-status", "target", dave.ID), token: narrowToken(t, s, dave, "delegated:social:follow:write"), status: 401, code: "InsufficientPrivileges"},
@@ -200,6 +201,9 @@ func TestSocialFollowErrors(t *testing.T) {
 		{name: "status/self", method: "GET", path: q("/user/follow-status", "target", alice.ID), token: alice.Token, status: 400, code: "ClientInputError", field: "target"},
 		{name: "status/unknown", method: "GET", path: q("/user/follow-status", "target", unknownID), token: alice.Token, status: 404, code: "NotFound"},
 		{name: "status/bad path id", method: "GET", path: "/user/follow-status/12", token: alice.Token, status: 400, code: "ClientInputError", field: "userId"},
+		{name: "status/unknown path id", method: "GET", path: "/user/follow-status/" + unknownID, token: alice.Token, status: 404, code: "NotFound"},
+		{name: "status/self path id", method: "GET", path: "/user/follow-status/" + alice.ID, token: alice.Token, status: 400, code: "ClientInputError", field: "userId"},
+		{name: "status/banned caller", method: "GET", path: q("/user/follow-status", "target", dave.ID), token: banned.Token, status: 403, code: "Banned"},
 
 		{name: "approve/no token", method: "PATCH", path: "/user/follow-request", body: map[string]any{"request": pending}, status: 401, code: "Unauthorized"},
 		{name: "approve/scope", method: "PATCH", path: "/user/follow-request", token: narrowToken(t, s, carol, "delegated:social:follow:read"), body: map[string]any{"request": pending}, status: 401, code: "InsufficientPrivileges"},
@@ -208,6 +212,7 @@ func TestSocialFollowErrors(t *testing.T) {
 		{name: "approve/unknown", method: "PATCH", path: "/user/follow-request", token: carol.Token, body: map[string]any{"request": unknownID}, status: 404, code: "NotFound"},
 		{name: "approve/someone else's", method: "PATCH", path: "/user/follow-request", token: dave.Token, body: map[string]any{"request": pending}, status: 401, code: "Unauthorized"},
 		{name: "approve/own request", method: "PATCH", path: "/user/follow-request", token: alice.Token, body: map[string]any{"request": pending}, status: 401, code: "Unauthorized"},
+		{name: "approve/banned caller", method: "PATCH", path: "/user/follow-request", token: banned.Token, body: map[string]any{"request": pending}, status: 403, code: "Banned"},
 
 		del("entry/no token", "", map[string]any{"entry": pending}, 401, "Unauthorized", ""),
 		del("entry/scope", readOnly, map[string]any{"entry": pending}, 401, "InsufficientPrivileges", ""),
@@ -215,6 +220,7 @@ func TestSocialFollowErrors(t *testing.T) {
 		del("entry/bad", alice.Token, map[string]any{"entry": 5}, 400, "ClientInputError", "entry"),
 		del("entry/unknown", alice.Token, map[string]any{"entry": unknownID}, 404, "NotFound", ""),
 		del("entry/someone else's", dave.Token, map[string]any{"entry": pending}, 401, "Unauthorized", ""),
+		del("entry/banned caller", banned.Token, map[string]any{"entry": pending}, 403, "Banned", ""),
 	})
 	// Nothing above changed the graph.
 	if n, err := s.App.DB.Follow.Query().Count(context.Background()); err != nil || n != 1 {

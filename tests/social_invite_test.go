@@ -173,6 +173,22 @@ func TestSocialInviteCodesWindowAndModes(t *testing.T) {
 			t.Fatalf("codes: %v", codes)
 		}
 	})
+	t.Run("errors", func(t *testing.T) {
+		s := apitest.New(t, func(c *config.Config) {
+			c.Account.ForceGenerateInviteCodes = true
+			c.Account.InviteCodeAvailabilityWindow = 0
+		})
+		us := socialUsers(t, s, "alice_inverr", "banned_inverr")
+		alice, banned := us[0], us[1]
+		ban(t, s, banned, false)
+		noScope := narrowToken(t, s, alice, "delegated:profile:all")
+		runCases(t, s, []apiCase{
+			{name: "no token", method: "GET", path: "/user/invite-codes", status: 401, code: "Unauthorized"},
+			{name: "bad token", method: "GET", path: "/user/invite-codes", token: "nonsense", status: 401, code: "Unauthorized"},
+			{name: "scope", method: "GET", path: "/user/invite-codes", token: noScope, status: 401, code: "InsufficientPrivileges"},
+			{name: "banned caller", method: "GET", path: "/user/invite-codes", token: banned.Token, status: 403, code: "Banned"},
+		})
+	})
 	t.Run("off", func(t *testing.T) {
 		s := apitest.New(t)
 		u := s.NewUser(t, "no_invites")

@@ -157,9 +157,10 @@ func TestSocialListsPrivacyAndBlocks(t *testing.T) {
 
 func TestSocialListErrors(t *testing.T) {
 	s := apitest.New(t)
-	us := socialUsers(t, s, "alice_lerr", "bob_lerr", "banned_lerr")
-	alice, bob, banned := us[0], us[1], us[2]
+	us := socialUsers(t, s, "alice_lerr", "bob_lerr", "banned_lerr", "deleted_lerr")
+	alice, bob, banned, deleted := us[0], us[1], us[2], us[3]
 	ban(t, s, banned, false)
+	ban(t, s, deleted, true)
 	noScope := narrowToken(t, s, alice, "delegated:profile:all")
 	cases := []apiCase{}
 	for _, path := range []string{"/user/followers", "/user/following", "/user/" + bob.ID + "/followers", "/user/" + bob.ID + "/following", "/user/follow-requests"} {
@@ -169,12 +170,14 @@ func TestSocialListErrors(t *testing.T) {
 			apiCase{name: path + "/bad limit", method: "GET", path: q(path, "limit", "many"), token: alice.Token, status: 400, code: "ClientInputError", field: "limit"},
 			apiCase{name: path + "/negative limit", method: "GET", path: q(path, "limit", "-3"), token: alice.Token, status: 400, code: "ClientInputError", field: "limit"},
 			apiCase{name: path + "/bad offset", method: "GET", path: q(path, "offset", "yesterday"), token: alice.Token, status: 400, code: "ClientInputError", field: "offset"},
+			apiCase{name: path + "/banned caller", method: "GET", path: path, token: banned.Token, status: 403, code: "Banned"},
 		)
 	}
 	cases = append(cases,
 		apiCase{name: "bad user id", method: "GET", path: "/user/12345/followers", token: alice.Token, status: 400, code: "ClientInputError", field: "userId"},
 		apiCase{name: "unknown user", method: "GET", path: "/user/" + unknownID + "/following", token: alice.Token, status: 404, code: "NotFound"},
 		apiCase{name: "banned user", method: "GET", path: "/user/" + banned.ID + "/followers", token: alice.Token, status: 403, code: "Forbidden", reason: "banned"},
+		apiCase{name: "deleted user", method: "GET", path: "/user/" + deleted.ID + "/following", token: alice.Token, status: 403, code: "Forbidden", reason: "deleted"},
 		apiCase{name: "unknown list", method: "GET", path: "/user/" + bob.ID + "/friends", token: alice.Token, status: 404, code: "NotFound"},
 	)
 	runCases(t, s, cases)

@@ -136,6 +136,8 @@ func TestSocialSearchLimitAndRejections(t *testing.T) {
 	}
 	s.Post(t, "/user/search", me.Token, map[string]any{"query": ok10}).Expect(t, http.StatusOK, "")
 	readOnly := narrowToken(t, s, me, "delegated:profile:read")
+	banned := s.NewUser(t, "banned_searcher")
+	ban(t, s, banned, false)
 	rejected := []struct {
 		name  string
 		query any
@@ -176,6 +178,7 @@ func TestSocialSearchLimitAndRejections(t *testing.T) {
 		{name: "missing query", method: "POST", path: "/user/search", token: me.Token, body: map[string]any{}, status: 400, code: "ClientInputError", field: "query"},
 		{name: "no token", method: "POST", path: "/user/search", body: map[string]any{"query": "a"}, status: 401, code: "Unauthorized"},
 		{name: "scope", method: "POST", path: "/user/search", token: readOnly, body: map[string]any{"query": "a"}, status: 401, code: "InsufficientPrivileges"},
+		{name: "banned caller", method: "POST", path: "/user/search", token: banned.Token, body: map[string]any{"query": "a"}, status: 403, code: "Banned"},
 	})
 }
 
