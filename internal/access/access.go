@@ -252,10 +252,9 @@ func (s *Service) load(ctx context.Context) (*Caller, error) {
 		if err != nil {
 			return nil, err
 		}
-		if clientRole, err = s.Role(ctx, c.Client.Role); err != nil {
+		if clientRole, c.ClientScope, err = s.effective(ctx, c.Client.Scope, c.Client.Role); err != nil {
 			return nil, err
 		}
-		c.ClientScope = union(c.Client.Scope, roleScope(clientRole))
 	}
 	if id.User == nil {
 		if c.Client == nil {
@@ -265,36 +264,35 @@ func (s *Service) load(ctx context.Context) (*Caller, error) {
 		return c, nil
 	}
 	c.RoleID = id.User.Role
-	if c.Role, err = s.Role(ctx, id.User.Role); err != nil {
+	if c.Role, c.Effective, err = s.effective(ctx, id.User.Scope, id.User.Role); err != nil {
 		return nil, err
 	}
-	c.Effective = union(id.User.Scope, roleScope(c.Role))
 	return c, nil
 }
 
 // EffectiveScope is what a token granted to u may carry: u's own scopes and its role's.
 func (s *Service) EffectiveScope(ctx context.Context, u *ent.User) ([]string, error) {
-	r, err := s.Role(ctx, u.Role)
-	if err != nil {
-		return nil, err
-	}
-	return union(u.Scope, roleScope(r)), nil
+	_, scope, err := s.effective(ctx, u.Scope, u.Role)
+	return scope, err
 }
 
 // ClientEffectiveScope is what a token of client cl may carry: its scopes and its role's.
 func (s *Service) ClientEffectiveScope(ctx context.Context, cl *ent.OAuthClient) ([]string, error) {
-	r, err := s.Role(ctx, cl.Role)
-	if err != nil {
-		return nil, err
-	}
-	return union(cl.Scope, roleScope(r)), nil
+	_, scope, err := s.effective(ctx, cl.Scope, cl.Role)
+	return scope, err
 }
 
-func roleScope(r *ent.Role) []string {
-	if r == nil {
-		return nil
+// effective loads the role called roleID (nil when there is none) and returns it with the
+// subject's effective scope: own ∪ the role's scopes.
+func (s *Service) effective(ctx context.Context, own []string, roleID string) (*ent.Role, []string, error) {
+	r, err := s.Role(ctx, roleID)
+	if err != nil {
+		return nil, nil, err
 	}
-	return r.Scope
+	if r == nil {
+		return nil, slices.Clone(own), nil
+	}
+	return r, union(own, r.Scope), nil
 }
 
 func union(a, b []string) []string {
