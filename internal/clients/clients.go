@@ -70,7 +70,7 @@ func EnsureDefault(ctx context.Context, db *ent.Client, cfg config.DefaultClient
 	create := db.OAuthClient.Create().
 		SetClientID(cfg.ID).
 		SetIsPublic(cfg.IsPublic).
-		SetRole("internal_client").
+		SetRole(RoleInternal).
 		SetScope([]string{"*"}).
 		SetRedirectUris(cfg.RedirectURIs)
 	name := cfg.DisplayName

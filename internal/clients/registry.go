@@ -15,6 +15,7 @@ import (
 	"usergraph/internal/accounts"
 	"usergraph/internal/apperr"
 	"usergraph/internal/config"
+	"usergraph/internal/db"
 	"usergraph/internal/validate"
 )
 
@@ -148,10 +149,7 @@ func (r *Registry) Create(ctx context.Context, f accounts.Fields) (*ent.OAuthCli
 		return nil, "", apperr.Input(errs)
 	}
 	role := f.Str("role")
-	if !c.Allows(WriteScope(role)) {
-		return nil, "", apperr.New(apperr.InsufficientPrivileges, nil)
-	}
-	if err := r.acc.CheckRoles(ctx, c, role); err != nil {
+	if err := r.mayManage(ctx, c, WriteScope, role); err != nil {
 		return nil, "", err
 	}
 	id := f.Str("id")
@@ -207,6 +205,17 @@ func (r *Registry) List(ctx context.Context, f accounts.Fields) ([]*ent.OAuthCli
 	return q.All(ctx)
 }
 
+// mayManage fails with 401 InsufficientPrivileges unless the caller holds scopeOf(role) (the
+// session check) and outranks every role named.
+func (r *Registry) mayManage(ctx context.Context, c *access.Caller, scopeOf func(role string) string, roles ...string) error {
+	for _, role := range roles {
+		if !c.Allows(scopeOf(role)) {
+			return apperr.New(apperr.InsufficientPrivileges, nil)
+		}
+	}
+	return r.acc.CheckRoles(ctx, c, roles...)
+}
+
 // target loads the client an update or delete names by its _id: 400 InvalidTarget when there
 // is none, as in Liquid.
 func (r *Registry) target(ctx context.Context, f accounts.Fields) (*ent.OAuthClient, error) {
@@ -254,12 +263,7 @@ func (r *Registry) Update(ctx context.Context, f accounts.Fields) (*ent.OAuthCli
 	if f.Get("role") != nil {
 		roles = append(roles, f.Str("role"))
 	}
-	for _, role := range roles {
-		if !c.Allows(WriteScope(role)) {
-			return nil, apperr.New(apperr.InsufficientPrivileges, nil)
-		}
-	}
-	if err := r.acc.CheckRoles(ctx, c, roles...); err != nil {
+	if err := r.mayManage(ctx, c, WriteScope, roles...); err != nil {
 		return nil, err
 	}
 	if !publicSet {
@@ -270,7 +274,7 @@ func (r *Registry) Update(ctx context.Context, f accounts.Fields) (*ent.OAuthCli
 		return nil, apperr.Field(f.Location, "secret")
 	}
 	var updated *ent.OAuthClient
-	err = withTx(ctx, r.db, func(tx *ent.Tx) error {
+	err = db.WithTx(ctx, r.db, func(tx *ent.Tx) error {
 		up := tx.OAuthClient.UpdateOne(cl).SetIsPublic(public)
 		if id := f.Str("id"); f.Get("id") != nil && id != cl.ClientID {
 			taken, err := tx.OAuthClient.Query().Where(oauthclient.ClientID(id)).Exist(ctx)
@@ -341,13 +345,10 @@ func (r *Registry) Delete(ctx context.Context, f accounts.Fields) error {
 	if err != nil {
 		return err
 	}
-	if !c.Allows(DeleteScope(cl.Role)) {
-		return apperr.New(apperr.InsufficientPrivileges, nil)
-	}
-	if err := r.acc.CheckRoles(ctx, c, cl.Role); err != nil {
+	if err := r.mayManage(ctx, c, DeleteScope, cl.Role); err != nil {
 		return err
 	}
-	err = withTx(ctx, r.db, func(tx *ent.Tx) error {
+	err = db.WithTx(ctx, r.db, func(tx *ent.Tx) error {
 		if err := revokeClientSessions(ctx, tx, cl.ClientID); err != nil {
 			return err
 		}
@@ -366,19 +367,6 @@ func (r *Registry) Delete(ctx context.Context, f accounts.Fields) error {
 func revokeClientSessions(ctx context.Context, tx *ent.Tx, clientID string) error {
 	return tx.Session.Update().Where(session.ClientID(clientID), session.RevokedAtIsNil()).
 		SetRevokedAt(nowUTC()).Exec(ctx)
-}
-
-// withTx runs fn in a transaction, rolling back on error.
-func withTx(ctx context.Context, db *ent.Client, fn func(tx *ent.Tx) error) error {
-	tx, err := db.Tx(ctx)
-	if err != nil {
-		return err
-	}
-	if err := fn(tx); err != nil {
-		tx.Rollback()
-		return err
-	}
-	return tx.Commit()
 }
 
 func nowUTC() time.Time { return time.Now().UTC() }
