@@ -105,7 +105,7 @@ func (s *Service) grantScope(ctx context.Context, c *client, u *ent.User, reques
 	if err != nil {
 		return nil, serverError(err)
 	}
-	if c.c.Role == RoleInternalClient {
+	if c.c.Role == clients.RoleInternal {
 		// An internal client gets the user's whole scope whatever it asked for, as in Liquid,
 		// limited to what the client itself may hold: Liquid checks token ∩ client scope on
 		// every call, usergraph checks the token's scope only, so the limit is applied here.

@@ -30,12 +30,6 @@ import (
 	"usergraph/internal/scopes"
 )
 
-// Liquid's two client roles (liquid-behaviour.md §4.13).
-const (
-	RoleInternalClient = "internal_client"
-	RoleExternalClient = "external_client"
-)
-
 // ScopeIntrospect is the scope a client token needs to call /oauth/introspect.
 const ScopeIntrospect = "client:oauth:introspect"
 
