@@ -38,7 +38,7 @@ func (s *Service) Provision(ctx context.Context, via access.Via, f Fields) error
 	for _, v := range f.get("targets").([]any) {
 		t := v.(string)
 		if kind == "role" {
-			if !roleIDRe.MatchString(t) || len(t) > 128 {
+			if !validRoleID(t) {
 				ch.Add("targets", v)
 			}
 		} else {

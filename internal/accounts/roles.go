@@ -19,6 +19,9 @@ import (
 
 var roleIDRe = regexp.MustCompile(`^[a-zA-Z0-9_]+$`)
 
+// validRoleID reports whether id may name a role: letters, digits and underscores, at most 128.
+func validRoleID(id string) bool { return len(id) <= 128 && roleIDRe.MatchString(id) }
+
 // Roles lists every role, most powerful first (GET /roles/list). It is checked as Liquid does,
 // with the shared check of the literal delegated:roles:read.
 func (s *Service) Roles(ctx context.Context) ([]*ent.Role, error) {
@@ -36,7 +39,7 @@ func (s *Service) CreateRole(ctx context.Context, via access.Via, f Fields) (*en
 		return nil, err
 	}
 	ch := validate.New(f.Location)
-	if ch.StringLen("id", f.get("id"), true, 1, 128) && !roleIDRe.MatchString(f.str("id")) {
+	if ch.StringLen("id", f.get("id"), true, 1, 128) && !validRoleID(f.str("id")) {
 		ch.Add("id", f.get("id"))
 	}
 	ch.StringLen("displayName", f.get("displayName"), true, 1, 128)
@@ -68,10 +71,16 @@ func (s *Service) CreateRole(ctx context.Context, via access.Via, f Fields) (*en
 	return r, err
 }
 
-// findRole loads the role a role operation targets.
-func (s *Service) findRole(ctx context.Context, f Fields) (*ent.Role, error) {
+// roleTarget starts the validation of a role operation's body with its target.
+func roleTarget(f Fields) *validate.Checker {
 	ch := validate.New(f.Location)
 	ch.StringLen("target", f.get("target"), true, 1, 128)
+	return ch
+}
+
+// findRole validates ch (roleTarget and any other fields) and loads the targeted role, nil when
+// there is none.
+func (s *Service) findRole(ctx context.Context, ch *validate.Checker, f Fields) (*ent.Role, error) {
 	if err := inputErr(ch); err != nil {
 		return nil, err
 	}
@@ -85,15 +94,11 @@ func (s *Service) UpdateRole(ctx context.Context, via access.Via, f Fields) (*en
 	if err != nil {
 		return nil, err
 	}
-	ch := validate.New(f.Location)
-	ch.StringLen("target", f.get("target"), true, 1, 128)
+	ch := roleTarget(f)
 	ch.StringLen("displayName", f.get("displayName"), false, 1, 128)
 	ch.Int("ranking", f.get("ranking"), false, 1)
 	ch.StringLen("description", f.get("description"), false, 1, 512)
-	if err := inputErr(ch); err != nil {
-		return nil, err
-	}
-	r, err := s.findRole(ctx, f)
+	r, err := s.findRole(ctx, ch, f)
 	if err != nil {
 		return nil, err
 	}
@@ -130,7 +135,7 @@ func (s *Service) DeleteRole(ctx context.Context, via access.Via, f Fields) erro
 	if err != nil {
 		return err
 	}
-	r, err := s.findRole(ctx, f)
+	r, err := s.findRole(ctx, roleTarget(f), f)
 	if err != nil || r == nil {
 		return err
 	}
