@@ -53,21 +53,29 @@ func targetAndState(f Fields, reasonField bool) *validate.Checker {
 	return c
 }
 
+// flag starts an operation that sets a flag on a user ({target, state}, with reason when
+// reasonField): the check r, the body, and the target with the rank rule.
+func (s *Service) flag(ctx context.Context, via access.Via, r access.Requirement, f Fields, reasonField bool) (c *access.Caller, t *ent.User, state bool, err error) {
+	if c, err = s.access.Through(ctx, via, r); err != nil {
+		return nil, nil, false, err
+	}
+	if err = inputErr(targetAndState(f, reasonField)); err != nil {
+		return nil, nil, false, err
+	}
+	if t, err = s.actOn(ctx, c, f.str("target")); err != nil {
+		return nil, nil, false, err
+	}
+	state, _ = f.get("state").(bool)
+	return c, t, state, nil
+}
+
 // Ban bans or un-bans a user (POST …/ban). Banning ends every session of the user in the same
 // transaction, so their tokens stop working at once.
 func (s *Service) Ban(ctx context.Context, via access.Via, f Fields) (*ent.User, error) {
-	c, err := s.access.Through(ctx, via, access.Shared("profile:ban:write"))
+	c, t, state, err := s.flag(ctx, via, access.Shared("profile:ban:write"), f, true)
 	if err != nil {
 		return nil, err
 	}
-	if err := inputErr(targetAndState(f, true)); err != nil {
-		return nil, err
-	}
-	t, err := s.actOn(ctx, c, f.str("target"))
-	if err != nil {
-		return nil, err
-	}
-	state, _ := f.get("state").(bool)
 	var updated *ent.User
 	err = withTx(ctx, s.db, func(tx *ent.Tx) error {
 		up := tx.User.UpdateOneID(t.ID).SetIsBanned(state).SetBannedDate(s.now()).SetBannedBy(c.ID())
@@ -91,18 +99,10 @@ func (s *Service) Ban(ctx context.Context, via access.Via, f Fields) (*ent.User,
 // Restrict marks or unmarks a user as restricted (POST …/restrict): a flag for the
 // applications, with no effect inside usergraph.
 func (s *Service) Restrict(ctx context.Context, via access.Via, f Fields) (*ent.User, error) {
-	c, err := s.access.Through(ctx, via, access.Shared("profile:restrict:write"))
+	c, t, state, err := s.flag(ctx, via, access.Shared("profile:restrict:write"), f, true)
 	if err != nil {
 		return nil, err
 	}
-	if err := inputErr(targetAndState(f, true)); err != nil {
-		return nil, err
-	}
-	t, err := s.actOn(ctx, c, f.str("target"))
-	if err != nil {
-		return nil, err
-	}
-	state, _ := f.get("state").(bool)
 	up := s.db.User.UpdateOneID(t.ID).SetIsRestricted(state).SetRestrictedDate(s.now()).SetRestrictedBy(c.ID())
 	if r := f.str("reason"); r != "" {
 		up.SetRestrictedReason(r)
@@ -117,18 +117,10 @@ const ScopeVerify = "admin:profile:verifications:write"
 
 // Verify gives or takes a user's blue check (POST /user/admin-api/verify; no client route).
 func (s *Service) Verify(ctx context.Context, via access.Via, f Fields) (*ent.User, error) {
-	c, err := s.access.Through(ctx, via, access.Session(ScopeVerify))
+	c, t, state, err := s.flag(ctx, via, access.Session(ScopeVerify), f, false)
 	if err != nil {
 		return nil, err
 	}
-	if err := inputErr(targetAndState(f, false)); err != nil {
-		return nil, err
-	}
-	t, err := s.actOn(ctx, c, f.str("target"))
-	if err != nil {
-		return nil, err
-	}
-	state, _ := f.get("state").(bool)
 	return s.db.User.UpdateOneID(t.ID).SetVerified(state).SetVerifiedDate(s.now()).SetVerifiedBy(c.ID()).Save(ctx)
 }
 
