@@ -22,13 +22,13 @@ const (
 	Scope2FAWrite     = "delegated:profile:2fa:write"
 )
 
-// Me returns the caller's own account.
+// Me returns the caller's own account, as loaded with the caller's session for this request.
 func (s *Service) Me(ctx context.Context) (*ent.User, error) {
 	id, err := s.requireUser(ctx, ScopeProfileRead)
 	if err != nil {
 		return nil, err
 	}
-	return s.db.User.Get(ctx, id.User.ID)
+	return id.User, nil
 }
 
 // EditableFields are the fields PATCH /user/me accepts.
@@ -83,11 +83,7 @@ func (s *Service) UpdateMe(ctx context.Context, f Fields) (*ent.User, error) {
 	if cfg.Profile.RequireCurrentPassword && slices.ContainsFunc(changes, func(k string) bool {
 		return slices.Contains(cfg.Profile.ProtectedFields, k)
 	}) {
-		me, err := s.db.User.Get(ctx, id.User.ID)
-		if err != nil {
-			return nil, err
-		}
-		if !s.passwordMatches(me.PasswordHash, f.str("currentPassword")) {
+		if !s.passwordMatches(id.User.PasswordHash, f.str("currentPassword")) {
 			return nil, apperr.New(apperr.Unauthorized, nil)
 		}
 	}
