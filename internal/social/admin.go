@@ -11,7 +11,6 @@ import (
 	"usergraph/ent"
 	"usergraph/ent/block"
 	"usergraph/ent/follow"
-	"usergraph/ent/invitecode"
 	"usergraph/ent/user"
 	"usergraph/internal/access"
 	"usergraph/internal/accounts"
@@ -150,11 +149,7 @@ func (s *Service) adminFollowConnection(ctx context.Context, userID string, a Co
 	if err != nil {
 		return nil, err
 	}
-	conn, err := s.followListQuery("", ids[0], followers).Paginate(ctx, a.After, a.First, a.Before, a.Last, newestFollowFirst)
-	if err != nil {
-		return nil, err
-	}
-	return conn, s.primeFollows(ctx, conn, followers)
+	return s.followConn(ctx, s.followListQuery("", ids[0], followers), a, followers)
 }
 
 // AdminInviteCodes returns the invite codes of f's target, oldest first (GET
@@ -172,12 +167,7 @@ func (s *Service) AdminInviteCodes(ctx context.Context, via access.Via, f accoun
 	if err != nil {
 		return nil, err
 	}
-	codes, err := s.db.InviteCode.Query().Where(invitecode.SourceID(ids[0])).
-		Order(invitecode.ByCreatedAt(), invitecode.ByID()).WithTarget().All(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return codes, s.primeInviteCodes(ctx, codes)
+	return s.codesOf(ctx, ids[0])
 }
 
 var intText = regexp.MustCompile(`^\s*[+-]?\d+\s*$`)

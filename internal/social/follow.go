@@ -98,10 +98,7 @@ type FollowState struct {
 // FollowStatus reports whether the caller follows the user named by f's target (GET
 // /user/follow-status?target=, or /user/follow-status/:userId with location "params").
 func (s *Service) FollowStatus(ctx context.Context, f accounts.Fields) (FollowState, error) {
-	if err := s.followAPIs(); err != nil {
-		return FollowState{}, err
-	}
-	id, err := s.requireUser(ctx, ScopeFollowRead)
+	id, err := s.followRead(ctx)
 	if err != nil {
 		return FollowState{}, err
 	}

@@ -33,24 +33,23 @@ func (s *Service) InviteCodes(ctx context.Context) ([]*ent.InviteCode, error) {
 	if wait := id.User.CreatedAt.Add(s.cfg.Account.InviteCodeAvailabilityWindow).Sub(s.now()); wait > 0 {
 		return nil, apperr.New(apperr.InviteCodesHidden, map[string]any{"waitTime": int(math.Ceil(wait.Seconds()))})
 	}
-	codes, err := s.db.InviteCode.Query().Where(invitecode.SourceID(id.User.ID)).
+	return s.codesOf(ctx, id.User.ID)
+}
+
+// codesOf returns userID's invite codes, oldest first, with the accounts that used them, and
+// loads the caller's relations to those accounts in one batch.
+func (s *Service) codesOf(ctx context.Context, userID string) ([]*ent.InviteCode, error) {
+	codes, err := s.db.InviteCode.Query().Where(invitecode.SourceID(userID)).
 		Order(invitecode.ByCreatedAt(), invitecode.ByID()).WithTarget().All(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return codes, s.primeInviteCodes(ctx, codes)
-}
-
-// primeInviteCodes loads the caller's relations to the accounts that used codes in one batch.
-func (s *Service) primeInviteCodes(ctx context.Context, codes []*ent.InviteCode) error {
-	var used []string
-	for _, c := range codes {
-		if c.TargetID != nil {
-			used = append(used, *c.TargetID)
+	return codes, prime(ctx, s, codes, func(c *ent.InviteCode) (string, bool) {
+		if c.TargetID == nil {
+			return "", false
 		}
-	}
-	_, err := s.Relations(ctx, used...)
-	return err
+		return *c.TargetID, true
+	})
 }
 
 var errInvalidInviteCode = apperr.New(apperr.InvalidInviteCode, nil)

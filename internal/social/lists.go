@@ -49,10 +49,7 @@ func (s *Service) Following(ctx context.Context, userID string, f accounts.Field
 }
 
 func (s *Service) followList(ctx context.Context, userID string, f accounts.Fields, followers bool) ([]Entry, error) {
-	if err := s.followAPIs(); err != nil {
-		return nil, err
-	}
-	id, err := s.requireUser(ctx, ScopeFollowRead)
+	id, err := s.followRead(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -75,10 +72,7 @@ func (s *Service) followList(ctx context.Context, userID string, f accounts.Fiel
 // /user/follow-requests). Liquid returns them all; usergraph pages them like the other lists,
 // up to pagination.max-limit per page when no limit is given.
 func (s *Service) FollowRequests(ctx context.Context, f accounts.Fields) ([]Entry, error) {
-	if err := s.followAPIs(); err != nil {
-		return nil, err
-	}
-	id, err := s.requireUser(ctx, ScopeFollowRead)
+	id, err := s.followRead(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -86,13 +80,31 @@ func (s *Service) FollowRequests(ctx context.Context, f accounts.Fields) ([]Entr
 	if err != nil {
 		return nil, err
 	}
-	q := s.db.Follow.Query().Where(follow.TargetID(id.User.ID), approvedIs(false))
-	entries, err := s.followPage(ctx, q, pg, true)
+	entries, err := s.followPage(ctx, s.requestsQuery(id.User.ID), pg, true)
 	if err != nil {
 		return nil, err
 	}
 	// Liquid leaves password, isRestricted and emailVerified out of a requester.
 	return entries, s.withViews(ctx, entries, []string{"isRestricted", "emailVerified"})
+}
+
+// followRead checks a read of the follow graph: the follow APIs are on (404 otherwise) and a
+// user calls with delegated:social:follow:read.
+func (s *Service) followRead(ctx context.Context) (*auth.Identity, error) {
+	if err := s.followAPIs(); err != nil {
+		return nil, err
+	}
+	return s.requireUser(ctx, ScopeFollowRead)
+}
+
+// requestsQuery is the query behind the pending requests to follow userID.
+func (s *Service) requestsQuery(userID string) *ent.FollowQuery {
+	return s.db.Follow.Query().Where(follow.TargetID(userID), approvedIs(false))
+}
+
+// blocksQuery is the query behind the list of users userID has blocked.
+func (s *Service) blocksQuery(userID string) *ent.BlockQuery {
+	return s.db.Block.Query().Where(block.SourceID(userID))
 }
 
 // followListQuery is the query behind a followers or following list of owner as viewer sees
@@ -236,7 +248,7 @@ func (s *Service) BlockedUsers(ctx context.Context, f accounts.Fields) ([]BlockE
 	if err != nil {
 		return nil, err
 	}
-	q := s.db.Block.Query().Where(block.SourceID(id.User.ID))
+	q := s.blocksQuery(id.User.ID)
 	if pg.offsetID != "" {
 		anchor, err := q.Clone().Where(block.Or(block.ID(pg.offsetID), block.TargetID(pg.offsetID))).
 			Select(block.FieldID, block.FieldCreatedAt).First(ctx)
@@ -474,10 +486,7 @@ func (s *Service) FollowingConnection(ctx context.Context, userID string, a Conn
 }
 
 func (s *Service) followConnection(ctx context.Context, userID string, a ConnArgs, followers bool) (*ent.FollowConnection, error) {
-	if err := s.followAPIs(); err != nil {
-		return nil, err
-	}
-	id, err := s.requireUser(ctx, ScopeFollowRead)
+	id, err := s.followRead(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -488,44 +497,46 @@ func (s *Service) followConnection(ctx context.Context, userID string, a ConnArg
 	if err != nil {
 		return nil, err
 	}
-	conn, err := s.followListQuery(id.User.ID, owner, followers).Paginate(ctx, a.After, a.First, a.Before, a.Last, newestFollowFirst)
-	if err != nil {
-		return nil, err
-	}
-	return conn, s.primeFollows(ctx, conn, followers)
+	return s.followConn(ctx, s.followListQuery(id.User.ID, owner, followers), a, followers)
 }
 
 // FollowRequestsConnection is FollowRequests as a Relay connection.
 func (s *Service) FollowRequestsConnection(ctx context.Context, a ConnArgs) (*ent.FollowConnection, error) {
-	if err := s.followAPIs(); err != nil {
-		return nil, err
-	}
-	id, err := s.requireUser(ctx, ScopeFollowRead)
+	id, err := s.followRead(ctx)
 	if err != nil {
 		return nil, err
 	}
 	if err := s.check(&a); err != nil {
 		return nil, err
 	}
-	conn, err := s.db.Follow.Query().Where(follow.TargetID(id.User.ID), approvedIs(false)).
-		Paginate(ctx, a.After, a.First, a.Before, a.Last, newestFollowFirst)
+	return s.followConn(ctx, s.requestsQuery(id.User.ID), a, true)
+}
+
+// followConn pages q as a Relay connection, newest first, and loads the caller's relations to
+// the listed users (the sources with followers, else the targets) in one batch.
+func (s *Service) followConn(ctx context.Context, q *ent.FollowQuery, a ConnArgs, followers bool) (*ent.FollowConnection, error) {
+	conn, err := q.Paginate(ctx, a.After, a.First, a.Before, a.Last, newestFollowFirst)
 	if err != nil {
 		return nil, err
 	}
-	return conn, s.primeFollows(ctx, conn, true)
-}
-
-// primeFollows loads the caller's relations to the listed users of a page in one batch.
-func (s *Service) primeFollows(ctx context.Context, conn *ent.FollowConnection, followers bool) error {
-	ids := make([]string, 0, len(conn.Edges))
-	for _, e := range conn.Edges {
+	return conn, prime(ctx, s, conn.Edges, func(e *ent.FollowEdge) (string, bool) {
 		if e.Node == nil {
-			continue
+			return "", false
 		}
 		if followers {
-			ids = append(ids, e.Node.SourceID)
-		} else {
-			ids = append(ids, e.Node.TargetID)
+			return e.Node.SourceID, true
+		}
+		return e.Node.TargetID, true
+	})
+}
+
+// prime loads the caller's relations to the users the edges of a connection page name (id
+// returns false for an edge naming nobody) in one batch, for the fields resolved on them.
+func prime[E any](ctx context.Context, s *Service, edges []E, id func(E) (string, bool)) error {
+	ids := make([]string, 0, len(edges))
+	for _, e := range edges {
+		if x, ok := id(e); ok {
+			ids = append(ids, x)
 		}
 	}
 	_, err := s.Relations(ctx, ids...)
@@ -541,18 +552,16 @@ func (s *Service) BlockedConnection(ctx context.Context, a ConnArgs) (*ent.Block
 	if err := s.check(&a); err != nil {
 		return nil, err
 	}
-	conn, err := s.db.Block.Query().Where(block.SourceID(id.User.ID)).
+	conn, err := s.blocksQuery(id.User.ID).
 		Paginate(ctx, a.After, a.First, a.Before, a.Last,
 			ent.WithBlockOrder(&ent.BlockOrder{Direction: entgql.OrderDirectionDesc, Field: ent.BlockOrderFieldCreatedAt}))
 	if err != nil {
 		return nil, err
 	}
-	ids := make([]string, 0, len(conn.Edges))
-	for _, e := range conn.Edges {
-		if e.Node != nil {
-			ids = append(ids, e.Node.TargetID)
+	return conn, prime(ctx, s, conn.Edges, func(e *ent.BlockEdge) (string, bool) {
+		if e.Node == nil {
+			return "", false
 		}
-	}
-	_, err = s.Relations(ctx, ids...)
-	return conn, err
+		return e.Node.TargetID, true
+	})
 }

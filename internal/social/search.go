@@ -130,14 +130,12 @@ func (s *Service) searchConnection(ctx context.Context, m searchMode, query any,
 	if err != nil {
 		return nil, err
 	}
-	ids := make([]string, 0, len(conn.Edges))
-	for _, e := range conn.Edges {
-		if e.Node != nil {
-			ids = append(ids, e.Node.ID)
+	return conn, prime(ctx, s, conn.Edges, func(e *ent.UserEdge) (string, bool) {
+		if e.Node == nil {
+			return "", false
 		}
-	}
-	_, err = s.Relations(ctx, ids...)
-	return conn, err
+		return e.Node.ID, true
+	})
 }
 
 func (s *Service) searchAllowed(ctx context.Context) (*auth.Identity, error) {
