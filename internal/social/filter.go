@@ -117,32 +117,18 @@ var (
 	condFalse = cond{konst: false}
 )
 
-func condAnd(cs ...cond) cond {
-	var ps []predicate.User
-	for _, c := range cs {
-		if c.p == nil {
-			if !c.konst {
-				return condFalse
-			}
-			continue
-		}
-		ps = append(ps, c.p)
-	}
-	switch len(ps) {
-	case 0:
-		return condTrue
-	case 1:
-		return cond{p: ps[0]}
-	}
-	return cond{p: user.And(ps...)}
-}
+func condAnd(cs ...cond) cond { return condJoin(true, user.And, cs) }
 
-func condOr(cs ...cond) cond {
+func condOr(cs ...cond) cond { return condJoin(false, user.Or, cs) }
+
+// condJoin joins cs with join, whose identity is the constant unit (true for AND, false for
+// OR): a constant unit drops out, the other constant decides the whole.
+func condJoin(unit bool, join func(...predicate.User) predicate.User, cs []cond) cond {
 	var ps []predicate.User
 	for _, c := range cs {
 		if c.p == nil {
-			if c.konst {
-				return condTrue
+			if c.konst != unit {
+				return cond{konst: !unit}
 			}
 			continue
 		}
@@ -150,11 +136,11 @@ func condOr(cs ...cond) cond {
 	}
 	switch len(ps) {
 	case 0:
-		return condFalse
+		return cond{konst: unit}
 	case 1:
 		return cond{p: ps[0]}
 	}
-	return cond{p: user.Or(ps...)}
+	return cond{p: join(ps...)}
 }
 
 func condNot(c cond) cond {
