@@ -138,3 +138,37 @@ func TestClientUpdateAndDelete(t *testing.T) {
 		t.Fatalf("deleted client still found: %s", r.Raw)
 	}
 }
+
+// The rank rule on clients: a caller ranked below a client's role can neither create, change
+// nor delete such a client, whatever its scopes, nor move a client to that role. Renaming a
+// client to an id already taken is 400 DuplicateResource.
+func TestClientRankAndTakenID(t *testing.T) {
+	s := apitest.New(t)
+	root := s.NewSuperAdmin(t, "root_admin")
+	s.Post(t, "/roles/admin-api/create", root.Token, map[string]any{"id": "operator", "displayName": "Operator", "ranking": 50}).
+		Expect(t, http.StatusOK, "")
+	op := s.NewAdmin(t, "operator_user", "operator", "admin:system:internal-client:all", "admin:system:external-client:all", "client:profile:read")
+	svc := s.NewClient(t, "internal_service", "internal_client")
+
+	// internal_client (2) outranks operator (50); external_client (100) does not.
+	s.Post(t, "/client/admin-api/create", op.Token, clientBody("operator_app", "internal_client")).Expect(t, http.StatusUnauthorized, "InsufficientPrivileges")
+	doc := s.Post(t, "/client/admin-api/create", op.Token, clientBody("partner_app", "external_client")).Expect(t, http.StatusOK, "").Data()["client"].(map[string]any)
+	partner := doc["_id"].(string)
+
+	update := func(token string, body map[string]any) *apitest.Response {
+		return s.Patch(t, "/client/admin-api/update", token, body)
+	}
+	update(op.Token, map[string]any{"target": svc.ID, "displayName": "Renamed by the operator"}).Expect(t, http.StatusUnauthorized, "InsufficientPrivileges")
+	update(op.Token, map[string]any{"target": partner, "role": "internal_client"}).Expect(t, http.StatusUnauthorized, "InsufficientPrivileges")
+	s.Delete(t, "/client/admin-api/delete", op.Token, map[string]any{"target": svc.ID}).Expect(t, http.StatusUnauthorized, "InsufficientPrivileges")
+	if row, _ := clients.Find(t.Context(), s.App.DB, "internal_service"); row == nil || row.DisplayName == "Renamed by the operator" {
+		t.Fatalf("a refused update or delete changed the client: %+v", row)
+	}
+	if row, _ := clients.Find(t.Context(), s.App.DB, "partner_app"); row == nil || row.Role != "external_client" {
+		t.Fatalf("a refused role change was applied: %+v", row)
+	}
+
+	update(op.Token, map[string]any{"target": partner, "id": "internal_service"}).Expect(t, http.StatusBadRequest, "DuplicateResource")
+	update(op.Token, map[string]any{"target": partner, "displayName": "Partner application"}).Expect(t, http.StatusOK, "")
+	s.Delete(t, "/client/admin-api/delete", op.Token, map[string]any{"target": partner}).Expect(t, http.StatusOK, "")
+}

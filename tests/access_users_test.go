@@ -86,6 +86,7 @@ func TestVerify(t *testing.T) {
 	s.Post(t, "/user/admin-api/verify", other.Token, map[string]any{"target": u.ID, "state": true}).Expect(t, http.StatusUnauthorized, "InsufficientPrivileges")
 	expectField(t, s.Post(t, "/user/admin-api/verify", admin.Token, map[string]any{"target": u.ID}), "state")
 	s.Post(t, "/user/admin-api/verify", admin.Token, map[string]any{"target": unknownID, "state": true}).Expect(t, http.StatusNotFound, "NotFound")
+	expectField(t, s.Post(t, "/user/admin-api/verify", admin.Token, map[string]any{"target": "nope", "state": true}), "target")
 	s.Post(t, "/user/admin-api/verify", admin.Token, map[string]any{"target": u.ID, "state": true}).Expect(t, http.StatusOK, "")
 	me := userDoc(s.Get(t, "/user/me", u.Token).Expect(t, http.StatusOK, ""))
 	if me["verified"] != true || me["verifiedDate"] == nil || me["verifiedBy"] != admin.ID {
@@ -175,6 +176,13 @@ func TestSubscriptions(t *testing.T) {
 		t.Fatalf("cancelled: %v", doc)
 	}
 	expectField(t, s.Post(t, "/user/client-api/subscription-cancel", c.Token, map[string]any{"target": u.ID}), "cancelled")
+	// Bad and unknown targets, and a user token on the client API.
+	for _, op := range []struct{ path, flag string }{{"subscription", "state"}, {"subscription-cancel", "cancelled"}} {
+		expectField(t, s.Post(t, "/user/admin-api/"+op.path, admin.Token, map[string]any{"target": "nope", op.flag: false}), "target")
+		expectField(t, s.Post(t, "/user/admin-api/"+op.path, admin.Token, map[string]any{op.flag: false}), "target")
+		s.Post(t, "/user/admin-api/"+op.path, admin.Token, map[string]any{"target": unknownID, op.flag: false}).Expect(t, http.StatusNotFound, "NotFound")
+		s.Post(t, "/user/client-api/"+op.path, admin.Token, map[string]any{"target": u.ID, op.flag: false}).Expect(t, http.StatusUnauthorized, "Unauthorized")
+	}
 	s.Post(t, "/user/admin-api/subscription-cancel", u.Token, cancel).Expect(t, http.StatusUnauthorized, "InsufficientPrivileges")
 
 	r := s.Get(t, "/user/admin-api/subscription-tiers", admin.Token).Expect(t, http.StatusOK, "")
