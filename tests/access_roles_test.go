@@ -111,3 +111,17 @@ func TestRolePeersWithoutPeerEditing(t *testing.T) {
 	s.Post(t, "/roles/admin-api/create", admin.Token, map[string]any{"id": "co_admin", "displayName": "Co-admin", "ranking": 2}).Expect(t, http.StatusUnauthorized, "InsufficientPrivileges")
 	s.Post(t, "/roles/admin-api/create", admin.Token, map[string]any{"id": "helper", "displayName": "Helper", "ranking": 3}).Expect(t, http.StatusOK, "")
 }
+
+// The configured default role cannot be deleted, even when it is not a system role: its
+// holders would have nowhere to go.
+func TestDeleteDefaultRole(t *testing.T) {
+	s := apitest.New(t, func(c *config.Config) { c.DefaultRole = "member" })
+	if err := s.App.DB.Role.Create().SetID("member").SetDisplayName("Member").SetRanking(100).SetScope([]string{}).SetType("user").Exec(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	root := s.NewSuperAdmin(t, "root_admin")
+	expectField(t, s.Delete(t, "/roles/admin-api/delete", root.Token, map[string]any{"target": "member"}), "target")
+	if r, _ := s.App.DB.Role.Get(t.Context(), "member"); r == nil {
+		t.Fatal("the default role was deleted")
+	}
+}
