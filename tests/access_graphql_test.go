@@ -174,3 +174,63 @@ func TestGraphQLOAuthClients(t *testing.T) {
 	gqlData(t, r, "deleteOAuthClient")
 	expectGQL(t, s.GraphQL(t, root.Token, `mutation($id: ID!) { deleteOAuthClient(id: $id) }`, map[string]any{"id": id}), "InvalidTarget")
 }
+
+// The error cases of the administration mutations in GraphQL: bad input, an unknown id, the
+// rank rule and system roles give the REST routes' codes.
+func TestGraphQLAdministrationErrors(t *testing.T) {
+	s := apitest.New(t)
+	root := s.NewSuperAdmin(t, "root_admin")
+	admin := s.NewAdmin(t, "gql_admin", "admin", "admin:all", "delegated:all")
+	u := s.NewUser(t, "gql_user")
+	gql := func(q string, vars map[string]any) *apitest.Response { return s.GraphQL(t, admin.Token, q, vars) }
+	unknown := map[string]any{"id": unknownID}
+
+	// setAccess: a scope that does not exist or that the caller lacks, an unknown or malformed
+	// target, a target that outranks the caller.
+	setAccess := `mutation($t: [String!]!, $type: AccessTargetType!, $s: [String!]!) { setAccess(targets: $t, targetType: $type, scope: $s, operation: ADD) }`
+	expectGQL(t, gql(setAccess, map[string]any{"t": []string{u.ID}, "type": "USER", "s": []string{"no:such:scope"}}), "ClientInputError")
+	expectGQL(t, gql(setAccess, map[string]any{"t": []string{u.ID}, "type": "USER", "s": []string{"*"}}), "ClientInputError")
+	expectGQL(t, gql(setAccess, map[string]any{"t": []string{"nope"}, "type": "USER", "s": []string{"delegated:profile:read"}}), "ClientInputError")
+	expectGQL(t, gql(setAccess, map[string]any{"t": []string{unknownID}, "type": "USER", "s": []string{"delegated:profile:read"}}), "NotFound")
+	expectGQL(t, gql(setAccess, map[string]any{"t": []string{"nobody"}, "type": "ROLE", "s": []string{"delegated:profile:read"}}), "NotFound")
+	expectGQL(t, gql(setAccess, map[string]any{"t": []string{root.ID}, "type": "USER", "s": []string{"delegated:profile:read"}}), "InsufficientPrivileges")
+	expectGQL(t, gql(setAccess, map[string]any{"t": []string{"super_admin"}, "type": "ROLE", "s": []string{"delegated:profile:read"}}), "InsufficientPrivileges")
+
+	// Roles.
+	expectGQL(t, gql(`mutation { deleteRole(id: "user") }`, nil), "SystemRoleDelete")
+	expectGQL(t, gql(`mutation { updateRole(id: "nobody", input: {displayName: "X"}) { id } }`, nil), "NotFound")
+	expectGQL(t, gql(`mutation { createRole(input: {id: "bad-id!", displayName: "Bad", ranking: 10}) { id } }`, nil), "ClientInputError")
+
+	// Operations on a user: unknown, malformed, outranking.
+	expectGQL(t, gql(`mutation($id: ID!) { adminBanUser(id: $id, banned: true) { id } }`, unknown), "NotFound")
+	expectGQL(t, gql(`mutation($id: ID!) { adminBanUser(id: $id, banned: true, reason: "short") { id } }`, map[string]any{"id": u.ID}), "ClientInputError")
+	expectGQL(t, gql(`mutation($id: ID!) { adminBanUser(id: $id, banned: true) { id } }`, map[string]any{"id": root.ID}), "InsufficientPrivileges")
+	expectGQL(t, gql(`mutation($id: ID!) { adminRestrictUser(id: $id, restricted: true) { id } }`, unknown), "NotFound")
+	expectGQL(t, gql(`mutation($id: ID!) { adminRestrictUser(id: $id, restricted: true) { id } }`, map[string]any{"id": "nope"}), "ClientInputError")
+	expectGQL(t, gql(`mutation($id: ID!) { adminVerifyUser(id: $id, verified: true) { id } }`, unknown), "NotFound")
+	expectGQL(t, gql(`mutation($id: ID!) { adminCancelSubscription(id: $id, cancelled: true) { id } }`, unknown), "NotFound")
+	expectGQL(t, gql(`mutation($id: ID!) { adminSetCustomData(id: $id, customData: {a: 1}) { id } }`, unknown), "NotFound")
+	expectGQL(t, gql(`mutation($id: ID!) { adminSetCustomData(id: $id, customData: "text") { id } }`, map[string]any{"id": u.ID}), "ClientInputError")
+	expectGQL(t, gql(`mutation($id: ID!) { adminUpdateUser(id: $id, input: {firstName: "Nobody"}) { id } }`, unknown), "NotFound")
+
+	// Bulk create: a taken username, a role that outranks the caller.
+	create := `mutation($in: [AdminCreateUserInput!]!) { adminCreateUsers(input: $in) }`
+	record := func(username, role string) map[string]any {
+		m := map[string]any{"username": username, "password": "A-strong-passw0rd!", "email": username + "@example.org", "firstName": "New", "lastName": "Person"}
+		if role != "" {
+			m["role"] = role
+		}
+		return m
+	}
+	expectGQL(t, gql(create, map[string]any{"in": []any{record(u.Username, "")}}), "ClientInputError")
+	expectGQL(t, gql(create, map[string]any{"in": []any{record("new_root", "super_admin")}}), "InsufficientPrivileges")
+	if n := gqlData(t, gql(create, map[string]any{"in": []any{record("fresh_user", "")}}), "adminCreateUsers"); n != float64(1) {
+		t.Fatalf("a valid record (the refusals above are not about its other fields): %v", n)
+	}
+
+	// OAuth clients: bad input and unknown ids.
+	expectGQL(t, gql(`mutation { createOAuthClient(input: {clientId: "x", displayName: "Graph application", role: "external_client",
+		grants: [], redirectUris: [], secret: "a-long-secret-value"}) { secret } }`, nil), "ClientInputError")
+	expectGQL(t, gql(`mutation($id: ID!) { updateOAuthClient(id: $id, input: {displayName: "Renamed application"}) { id } }`, unknown), "InvalidTarget")
+	expectGQL(t, gql(`mutation($id: ID!) { deleteOAuthClient(id: $id) }`, map[string]any{"id": "nope"}), "ClientInputError")
+}
