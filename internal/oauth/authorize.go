@@ -107,8 +107,8 @@ func (s *Service) grantScope(ctx context.Context, c *client, u *ent.User, reques
 	}
 	if c.c.Role == clients.RoleInternal {
 		// An internal client gets the user's whole scope whatever it asked for, as in Liquid,
-		// limited to what the client itself may hold: Liquid checks token ∩ client scope on
-		// every call, usergraph checks the token's scope only, so the limit is applied here.
+		// limited to what the client itself may hold, so the token states what it can do
+		// (every check also compares it with the client's current scope: docs/access.md).
 		return s.meet(own, c.scope), nil
 	}
 	for _, sc := range requested {
