@@ -10,9 +10,7 @@ package social
 
 import (
 	"context"
-	"errors"
 	"log/slog"
-	"math/rand/v2"
 	"slices"
 	"strings"
 	"time"
@@ -79,21 +77,13 @@ func (s *Service) followAPIs() error {
 	return nil
 }
 
-// maxAttempts bounds how often a transaction that lost a deadlock is run again.
-const maxAttempts = 8
-
 // inTx runs fn in a transaction, running it again when the database reports a transient
 // conflict (a PostgreSQL deadlock between two graph changes that lock rows in different
-// orders, a serialization failure, SQLite busy).
+// orders, a serialization failure, SQLite busy) or fn returns errRetry (db.WithRetry).
 func (s *Service) inTx(ctx context.Context, fn func(tx *ent.Tx) error) error {
-	for attempt := 1; ; attempt++ {
-		err := db.WithTx(ctx, s.db, fn)
-		if err == nil || attempt >= maxAttempts || !(db.Retryable(err) || errors.Is(err, errRetry)) || ctx.Err() != nil {
-			return err
-		}
+	return db.WithRetry(ctx, s.db, fn, func(attempt int, err error) {
 		s.log.Debug("retrying transaction after a conflict", "attempt", attempt, "err", err)
-		time.Sleep(time.Duration(attempt)*time.Millisecond + rand.N(5*time.Millisecond))
-	}
+	})
 }
 
 // lockUsers locks the rows of the named users, in id order so two transactions never wait for
@@ -122,7 +112,7 @@ func (s *Service) lockUsers(ctx context.Context, tx *ent.Client, ids ...string) 
 
 // errRetry makes inTx run the transaction again: it found it needs a lock it can no longer
 // take in order.
-var errRetry = errors.New("social: retry the transaction")
+var errRetry = db.ErrRetry
 
 // addCounts changes source's followingCount and target's followerCount by delta: the effect of
 // creating (+1) or removing (-1) one approved edge source -> target.
