@@ -128,20 +128,27 @@ func (a *API) writeFollows(w http.ResponseWriter, r *http.Request, entries []soc
 		a.fail(w, r, err)
 		return
 	}
+	ok(w, http.StatusOK, map[string]any{"records": followRecords(entries, side, withUpdated, func(e social.Entry) map[string]any {
+		return a.other(e.User, e.Hide)
+	})})
+}
+
+// followRecords renders follow entries as Liquid's records, each listed user by render.
+func followRecords(entries []social.Entry, side string, withUpdated bool, render func(social.Entry) map[string]any) []map[string]any {
 	records := make([]map[string]any, len(entries))
 	for i, e := range entries {
 		rec := map[string]any{
 			"_id":       e.Follow.ID,
 			"approved":  e.Follow.Approved,
 			"createdAt": jsTime(e.Follow.CreatedAt),
-			side:        a.other(e.User, e.Hide),
+			side:        render(e),
 		}
 		if withUpdated {
 			rec["updatedAt"] = jsTime(e.Follow.UpdatedAt)
 		}
 		records[i] = rec
 	}
-	ok(w, http.StatusOK, map[string]any{"records": records})
+	return records
 }
 
 func (a *API) approveRequest(w http.ResponseWriter, r *http.Request) {
@@ -295,16 +302,9 @@ func (a *API) serviceList(via access.Via, op func(context.Context, access.Via, a
 			a.fail(w, r, err)
 			return
 		}
-		records := make([]map[string]any, len(entries))
-		for i, e := range entries {
-			records[i] = map[string]any{
-				"_id":       e.Follow.ID,
-				"approved":  e.Follow.Approved,
-				"createdAt": jsTime(e.Follow.CreatedAt),
-				side:        a.admin(e.User),
-			}
-		}
-		ok(w, http.StatusOK, map[string]any{"records": records})
+		ok(w, http.StatusOK, map[string]any{"records": followRecords(entries, side, false, func(e social.Entry) map[string]any {
+			return a.admin(e.User)
+		})})
 	}
 }
 
