@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 
+	"entgo.io/ent/dialect/sql"
+
 	"usergraph/ent"
 	"usergraph/ent/oauthclient"
 	"usergraph/ent/role"
@@ -107,15 +109,27 @@ func applyScopeOp(current []string, op string, scope []string) []string {
 // row's scopes do not overwrite each other; SQLite transactions already hold the write lock
 // from their start (BEGIN IMMEDIATE) and have no FOR UPDATE.
 
-func (s *Service) provisionUser(ctx context.Context, tx *ent.Tx, c *access.Caller, id, op string, scope []string) error {
-	q := tx.User.Query().Where(user.ID(id))
+// lockable is an ent query of one row that can lock it.
+type lockable[Q, T any] interface {
+	ForUpdate(...sql.LockOption) Q
+	Only(context.Context) (T, error)
+}
+
+// lockTarget reads the row of a provisioning target: locked on PostgreSQL, 404 NotFound naming
+// id when there is none.
+func lockTarget[T any, Q lockable[Q, T]](ctx context.Context, s *Service, q Q, id string) (T, error) {
 	if s.cfg.PostgreSQL() {
-		q.ForUpdate()
+		q = q.ForUpdate()
 	}
-	u, err := q.Only(ctx)
+	row, err := q.Only(ctx)
 	if ent.IsNotFound(err) {
-		return apperr.New(apperr.NotFound, map[string]any{"target": id})
+		err = apperr.New(apperr.NotFound, map[string]any{"target": id})
 	}
+	return row, err
+}
+
+func (s *Service) provisionUser(ctx context.Context, tx *ent.Tx, c *access.Caller, id, op string, scope []string) error {
+	u, err := lockTarget(ctx, s, tx.User.Query().Where(user.ID(id)), id)
 	if err != nil {
 		return err
 	}
@@ -126,14 +140,7 @@ func (s *Service) provisionUser(ctx context.Context, tx *ent.Tx, c *access.Calle
 }
 
 func (s *Service) provisionClient(ctx context.Context, tx *ent.Tx, c *access.Caller, id, op string, scope []string) error {
-	q := tx.OAuthClient.Query().Where(oauthclient.ID(id))
-	if s.cfg.PostgreSQL() {
-		q.ForUpdate()
-	}
-	cl, err := q.Only(ctx)
-	if ent.IsNotFound(err) {
-		return apperr.New(apperr.NotFound, map[string]any{"target": id})
-	}
+	cl, err := lockTarget(ctx, s, tx.OAuthClient.Query().Where(oauthclient.ID(id)), id)
 	if err != nil {
 		return err
 	}
@@ -144,14 +151,7 @@ func (s *Service) provisionClient(ctx context.Context, tx *ent.Tx, c *access.Cal
 }
 
 func (s *Service) provisionRole(ctx context.Context, tx *ent.Tx, c *access.Caller, id, op string, scope []string) error {
-	q := tx.Role.Query().Where(role.ID(id))
-	if s.cfg.PostgreSQL() {
-		q.ForUpdate()
-	}
-	r, err := q.Only(ctx)
-	if ent.IsNotFound(err) {
-		return apperr.New(apperr.NotFound, map[string]any{"target": id})
-	}
+	r, err := lockTarget(ctx, s, tx.Role.Query().Where(role.ID(id)), id)
 	if err != nil {
 		return err
 	}
