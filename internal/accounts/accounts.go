@@ -147,9 +147,11 @@ func (s *Service) passwordMatches(hash, password string) bool {
 	return bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) == nil
 }
 
-// withTx runs fn in one transaction (db.WithTx).
+// withTx runs fn in one transaction, run again when it loses a deadlock or lock race with a
+// concurrent change (sign-up locks rows the social graph also locks). fn must have no effects
+// outside the transaction.
 func withTx(ctx context.Context, client *ent.Client, fn func(tx *ent.Tx) error) error {
-	return db.WithTx(ctx, client, fn)
+	return db.WithRetry(ctx, client, fn, nil)
 }
 
 func inputErr(c *validate.Checker) error {

@@ -51,8 +51,12 @@ func (s *Service) HiddenFields(ctx context.Context, u *ent.User) []string {
 // and clients allowed to read profiles (the shared profile:read check) see every field, as the
 // admin/client projection shows them.
 func (s *Service) Visible(ctx context.Context, u *ent.User, field string) bool {
+	// The admin check is one cached lookup per request; ask it before the follow lookup.
+	if s.ScopeAdminRead(ctx) {
+		return true
+	}
 	hidden := s.HiddenFields(ctx, u)
-	if hidden == nil || s.ScopeAdminRead(ctx) {
+	if hidden == nil {
 		return true
 	}
 	if field == "customData" && !s.cfg.Profile.HydrateCustomDataDelegated {
