@@ -31,11 +31,7 @@ func (r *mutationResolver) ResendVerification(ctx context.Context, userID string
 
 // Login is the resolver for the login field.
 func (r *mutationResolver) Login(ctx context.Context, input map[string]any) (*model.AuthPayload, error) {
-	m, f := meta(ctx), plain(input)
-	if f.Values["userAgent"] == nil && m.UserAgent != "" {
-		f.Values["userAgent"] = m.UserAgent
-	}
-	res, err := r.Accounts.Login(ctx, f, m, accounts.GrantTokens)
+	res, err := r.Accounts.Login(ctx, plain(input), meta(ctx), accounts.GrantTokens)
 	return authPayload(res, err)
 }
 

@@ -53,6 +53,11 @@ func (s *Service) Login(ctx context.Context, f Fields, meta Meta, grant Grant) (
 		c.Username("username", f.get("username"), true, cfg.Profile.UsernameRegex)
 	}
 	c.Password("password", f.get("password"), true, nil)
+	if grant == GrantTokens && f.get("userAgent") == nil && meta.UserAgent != "" {
+		// A token login (GraphQL) may take the agent from the User-Agent header; Liquid's REST
+		// login must carry it in the body.
+		f.Values["userAgent"] = meta.UserAgent
+	}
 	c.StringLen("userAgent", f.get("userAgent"), cfg.Login.RequireUserAgent, 0, 1024)
 	if err := inputErr(c); err != nil {
 		return nil, err
