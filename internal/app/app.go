@@ -29,7 +29,7 @@ import (
 	"usergraph/internal/ratelimit"
 	"usergraph/internal/scopes"
 	"usergraph/internal/social"
-	"usergraph/rest"
+	"usergraph/rest/liquid"
 )
 
 // App is a running usergraph.
@@ -44,7 +44,7 @@ type App struct {
 	Clients  *clients.Registry
 	Social   *social.Service
 	// Routes are the REST routes served (the scope tests walk them).
-	Routes  []rest.Route
+	Routes  []liquid.Route
 	Handler http.Handler
 	Log     *slog.Logger
 
@@ -140,11 +140,11 @@ func build(ctx context.Context, cfg *config.Config, client *ent.Client, sqlDB *s
 	registry := clients.NewRegistry(client, accessSvc, cfg, origins.Reload)
 
 	mux := http.NewServeMux()
-	api := &rest.API{Accounts: acc, Social: soc, Clients: registry, Auth: authSvc, OAuth: oauthSvc, Config: cfg, Log: log}
+	api := &liquid.API{Accounts: acc, Social: soc, Clients: registry, Auth: authSvc, OAuth: oauthSvc, Config: cfg, Log: log}
 	api.Register(mux)
 	gql := graph.NewHandler(&graph.Resolver{Accounts: acc, Clients: registry, Social: soc}, cfg.GraphQL)
 	mux.Handle("/graphql", graph.MetaMiddleware(func(r *http.Request) (string, string) {
-		return rest.ClientIP(r, cfg.ReverseProxy), r.UserAgent()
+		return liquid.ClientIP(r, cfg.ReverseProxy), r.UserAgent()
 	}, gql))
 	mux.Handle("GET /{$}", playground.Handler("usergraph", "/graphql"))
 
@@ -153,7 +153,7 @@ func build(ctx context.Context, cfg *config.Config, client *ent.Client, sqlDB *s
 	a := &App{Config: cfg, DB: client, SQL: sqlDB, Auth: authSvc, Accounts: acc, OAuth: oauthSvc, Access: accessSvc, Clients: registry, Social: soc,
 		Routes: api.Routes(), Log: log, stop: stop, closers: []func() error{closeLimits},
 		Handler: recoverer(log, origins.Middleware(limits.Middleware(func(r *http.Request) string {
-			return rest.ClientIP(r, cfg.ReverseProxy)
+			return liquid.ClientIP(r, cfg.ReverseProxy)
 		}, authSvc.Middleware(accessSvc.Middleware(social.Middleware(mux))))))}
 	go a.purgeLoop(bg)
 	return a, nil

@@ -1,7 +1,7 @@
-// Package rest serves Liquid's REST routes. Handlers only decode the request, call the domain
+// Package liquid serves Liquid's REST routes. Handlers only decode the request, call the domain
 // operation that GraphQL calls too, and write Liquid's envelope: {"ok":1,"data":...} or
 // {"ok":0,"error":"<Code>","additionalInfo":...}.
-package rest
+package liquid
 
 import (
 	"encoding/json"

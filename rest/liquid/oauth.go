@@ -1,4 +1,4 @@
-package rest
+package liquid
 
 import (
 	"bytes"
