@@ -60,6 +60,20 @@ func run() error {
 		errc <- srv.ListenAndServe()
 	}()
 
+	servers := []*http.Server{srv}
+	switch {
+	case cfg.Metrics.Addr != "":
+		ops := &http.Server{Addr: cfg.Metrics.Addr, Handler: a.Ops, ReadHeaderTimeout: 10 * time.Second,
+			ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second}
+		servers = append(servers, ops)
+		go func() {
+			log.Info("metrics and probes listening", "addr", cfg.Metrics.Addr)
+			errc <- ops.ListenAndServe()
+		}()
+	case cfg.Metrics.Token == "":
+		log.Info("metrics are counted but not served: set METRICS_TOKEN or METRICS_ADDR to scrape /metrics")
+	}
+
 	select {
 	case err := <-errc:
 		return err
@@ -68,8 +82,10 @@ func run() error {
 	log.Info("shutting down")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
+	for _, s := range servers {
+		if err := s.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
 	}
 	return nil
 }

@@ -20,6 +20,7 @@ import (
 	"usergraph/internal/config"
 	"usergraph/internal/db"
 	"usergraph/internal/mail"
+	"usergraph/internal/metrics"
 	"usergraph/internal/ratelimit"
 	"usergraph/internal/scopes"
 	"usergraph/internal/validate"
@@ -37,6 +38,8 @@ type Service struct {
 	log    *slog.Logger
 	now    func() time.Time
 	social Social
+	// metrics counts logins and sign-ups (nil: not counted).
+	metrics *metrics.Metrics
 
 	// outbox tracks mail being sent in the background, so shutdown can wait for it.
 	outbox sync.WaitGroup

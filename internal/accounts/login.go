@@ -10,6 +10,7 @@ import (
 	"usergraph/internal/apperr"
 	"usergraph/internal/auth"
 	"usergraph/internal/mail"
+	"usergraph/internal/metrics"
 	"usergraph/internal/ratelimit"
 	"usergraph/internal/secret"
 	"usergraph/internal/validate"
@@ -40,7 +41,8 @@ type LoginResult struct {
 // Login checks a username or email and a password. Unknown users and wrong passwords get the
 // same 401 after the same work; whether the account is verified, banned or deleted is only
 // told to someone who knows the password.
-func (s *Service) Login(ctx context.Context, f Fields, meta Meta, grant Grant) (*LoginResult, error) {
+func (s *Service) Login(ctx context.Context, f Fields, meta Meta, grant Grant) (res *LoginResult, err error) {
+	defer func() { s.countLogin(metrics.StepPassword, res, err) }()
 	cfg := s.cfg
 	if err := s.limits.Check(ctx, ratelimit.Heavy, "login"); err != nil {
 		return nil, err
@@ -116,7 +118,8 @@ func (s *Service) loginAllowed(u *ent.User) error {
 
 // CompleteTwoFactor finishes a login with the mailed code and the sessionHash the first step
 // returned (POST /user/do-2fa, mutation completeTwoFactorLogin).
-func (s *Service) CompleteTwoFactor(ctx context.Context, f Fields, meta Meta, grant Grant) (*LoginResult, error) {
+func (s *Service) CompleteTwoFactor(ctx context.Context, f Fields, meta Meta, grant Grant) (res *LoginResult, err error) {
+	defer func() { s.countLogin(metrics.StepTwoFactor, res, err) }()
 	if !s.cfg.TwoFactor.EmailEnabled {
 		return nil, apperr.New(apperr.NotFound, nil)
 	}

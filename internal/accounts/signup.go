@@ -163,6 +163,7 @@ func (s *Service) SignUp(ctx context.Context, f Fields, meta Meta) (*ent.User, e
 		s.send(mail.VerificationCode(cfg.Mail.AppName, created.Email, signup))
 	}
 	markOwner(ctx, created.ID)
+	s.metrics.SignUp()
 	return created, nil
 }
 

@@ -36,6 +36,8 @@ type Server struct {
 	Mail *smtptest.Server
 	// Queries counts the SQL statements the server runs (Reset it before the request to measure).
 	Queries *db.Counter
+	// Logs holds what the server logged.
+	Logs *Logs
 }
 
 // New starts a server. configure, if given, adjusts the configuration first; it starts from
@@ -57,16 +59,17 @@ func New(t testing.TB, configure ...func(*config.Config)) *Server {
 			fn(cfg)
 		}
 	}
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	logs := &Logs{}
+	logger := slog.New(logs.handler())
 	if os.Getenv("APITEST_LOG") != "" {
-		logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		logger = slog.New(slog.NewMultiHandler(logs.handler(), slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	}
 	counter := &db.Counter{}
 	a, err := app.New(context.Background(), cfg, app.Options{Logger: logger, WrapDriver: counter.Wrap})
 	if err != nil {
 		t.Fatalf("start app: %v", err)
 	}
-	s := &Server{Server: httptest.NewServer(a.Handler), App: a, Mail: mailSrv, Queries: counter}
+	s := &Server{Server: httptest.NewServer(a.Handler), App: a, Mail: mailSrv, Queries: counter, Logs: logs}
 	t.Cleanup(func() {
 		s.Server.Close()
 		a.Close()

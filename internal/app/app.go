@@ -6,6 +6,8 @@ package app
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
 	"database/sql"
 	"fmt"
 	"log/slog"
@@ -25,8 +27,10 @@ import (
 	"usergraph/internal/config"
 	"usergraph/internal/cors"
 	"usergraph/internal/db"
+	"usergraph/internal/health"
 	"usergraph/internal/httplog"
 	"usergraph/internal/mail"
+	"usergraph/internal/metrics"
 	"usergraph/internal/oauth"
 	"usergraph/internal/ratelimit"
 	"usergraph/internal/scopes"
@@ -48,6 +52,9 @@ type App struct {
 	// Routes are the REST routes served (the scope tests walk them).
 	Routes  []liquid.Route
 	Handler http.Handler
+	// Ops serves /metrics, /livez and /readyz without authentication, for METRICS_ADDR.
+	Ops     http.Handler
+	Metrics *metrics.Metrics
 	Log     *slog.Logger
 
 	stop    context.CancelFunc
@@ -69,7 +76,7 @@ func New(ctx context.Context, cfg *config.Config, opt Options) (*App, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	client, sqlDB, err := db.Open(ctx, cfg.DatabaseURL, 0, opt.WrapDriver)
+	client, sqlDB, err := db.Open(ctx, cfg.DatabaseURL, cfg.Pool, opt.WrapDriver)
 	if err != nil {
 		return nil, err
 	}
@@ -113,15 +120,19 @@ func build(ctx context.Context, cfg *config.Config, client *ent.Client, sqlDB *s
 			return nil, err
 		}
 	}
+	stats := metrics.New(sqlDB)
+	mailer = stats.Mailer(mailer)
 	limits, closeLimits, err := newLimiter(ctx, cfg, log)
 	if err != nil {
 		return nil, err
 	}
+	limits.SetMetrics(stats)
 	accessSvc := access.New(client, reg, cfg)
 	if err := accessSvc.Seed(ctx); err != nil {
 		return nil, fmt.Errorf("seed roles: %w", err)
 	}
 	acc := accounts.New(client, cfg, authSvc, accessSvc, mailer, limits, log)
+	acc.SetMetrics(stats)
 	soc := social.New(client, cfg, accessSvc, log, acc.HiddenFields)
 	acc.SetSocial(soc)
 	if err := acc.Bootstrap(ctx); err != nil {
@@ -145,18 +156,34 @@ func build(ctx context.Context, cfg *config.Config, client *ent.Client, sqlDB *s
 	api := &liquid.API{Accounts: acc, Social: soc, Clients: registry, Auth: authSvc, OAuth: oauthSvc, Config: cfg, Log: log}
 	api.Register(mux)
 	gql := graph.NewHandler(&graph.Resolver{Accounts: acc, Clients: registry, Social: soc}, cfg.GraphQL)
+	gql.Use(graph.OperationLog{})
 	mux.Handle("/graphql", graph.MetaMiddleware(func(r *http.Request) (string, string) {
 		return liquid.ClientIP(r, cfg.ReverseProxy), r.UserAgent()
 	}, gql))
 	mux.Handle("GET /{$}", playground.Handler("usergraph", "/graphql"))
+	ready := health.Ready(sqlDB, log)
+	mux.HandleFunc("GET /livez", health.Live)
+	mux.Handle("GET /readyz", ready)
+	if cfg.Metrics.Token != "" {
+		mux.Handle("GET /metrics", requireBearer(cfg.Metrics.Token, stats.Handler()))
+	}
+	ops := http.NewServeMux()
+	ops.Handle("GET /metrics", stats.Handler())
+	ops.HandleFunc("GET /livez", health.Live)
+	ops.Handle("GET /readyz", ready)
 
 	bg, stop := context.WithCancel(context.Background())
 	go origins.Refresh(bg, 5*time.Minute)
+	// Outermost first: request id and access log (so every answer, even a recovered panic or
+	// a rate-limit refusal, is logged and counted), panic recovery, CORS, rate limits, the
+	// caller's identity, then the router.
+	var h http.Handler = httplog.Routed(mux)
+	h = noteCaller(h)
+	h = authSvc.Middleware(accessSvc.Middleware(social.Middleware(h)))
+	h = limits.Middleware(func(r *http.Request) string { return liquid.ClientIP(r, cfg.ReverseProxy) }, h)
+	h = httplog.Middleware(log, stats, recoverer(log, origins.Middleware(h)))
 	a := &App{Config: cfg, DB: client, SQL: sqlDB, Auth: authSvc, Accounts: acc, OAuth: oauthSvc, Access: accessSvc, Clients: registry, Social: soc,
-		Routes: api.Routes(), Log: log, stop: stop, closers: []func() error{closeLimits},
-		Handler: httplog.RequestIDs(recoverer(log, origins.Middleware(limits.Middleware(func(r *http.Request) string {
-			return liquid.ClientIP(r, cfg.ReverseProxy)
-		}, authSvc.Middleware(accessSvc.Middleware(social.Middleware(mux)))))))}
+		Routes: api.Routes(), Log: log, Metrics: stats, Ops: ops, Handler: h, stop: stop, closers: []func() error{closeLimits}}
 	go a.purgeLoop(bg)
 	return a, nil
 }
@@ -205,6 +232,36 @@ func (a *App) Close() error {
 		c()
 	}
 	return a.DB.Close()
+}
+
+// noteCaller tells the access log who is calling, once the token has been checked.
+func noteCaller(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if id := auth.FromContext(r.Context()); id != nil {
+			user := ""
+			if id.User != nil {
+				user = id.User.ID
+			}
+			httplog.SetCaller(r.Context(), user, id.ClientID)
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// requireBearer guards next with a fixed bearer token, compared in constant time.
+func requireBearer(token string, next http.Handler) http.Handler {
+	want := sha256.Sum256([]byte(token))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got := sha256.Sum256([]byte(auth.BearerToken(r)))
+		if subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
+			w.Header().Set("Content-Type", "application/json; charset=utf-8")
+			w.WriteHeader(http.StatusUnauthorized)
+			_, _ = w.Write([]byte(`{"ok":0,"error":"Unauthorized"}` + "\n"))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // recoverer turns a panic in a handler into a logged 500 instead of a dropped connection.

@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -57,8 +58,9 @@ func (s *Service) Middleware(next http.Handler) http.Handler {
 		if tok := BearerToken(r); tok != "" {
 			id, err := s.Authenticate(r.Context(), tok)
 			if err != nil && !isExpected(err) {
-				// A database failure is not the caller's fault; surface it as such.
-				err = apperr.New(apperr.InternalServerError, nil)
+				// A database failure is not the caller's fault: it stays a plain error, which
+				// every API answers as a bare InternalServerError and logs with this cause.
+				err = fmt.Errorf("authenticate the bearer token: %w", err)
 			}
 			r = r.WithContext(WithIdentity(r.Context(), id, err))
 		}

@@ -39,6 +39,11 @@ type Config struct {
 	// ReverseProxy trusts X-Forwarded-* headers (system.reverse-proxy-mode).
 	ReverseProxy bool
 
+	// Pool sizes the database connection pool.
+	Pool Pool
+	// Metrics says where /metrics is served.
+	Metrics Metrics
+
 	GraphQL       GraphQL
 	Mail          Mail
 	SuperAdmin    SuperAdmin
@@ -81,6 +86,25 @@ func (c *Config) PostgreSQL() bool {
 }
 
 // GraphQL limits what one GraphQL operation may ask for.
+// Pool sizes the database connection pool (database/sql).
+type Pool struct {
+	// MaxOpen is DATABASE_MAX_OPEN_CONNS, the most connections open at once.
+	MaxOpen int
+	// MaxIdle is DATABASE_MAX_IDLE_CONNS, the most idle connections kept: MaxOpen unless set.
+	MaxIdle int
+	// MaxLifetime is DATABASE_CONN_MAX_LIFETIME; 0 keeps connections until they fail.
+	MaxLifetime time.Duration
+}
+
+// Metrics says where the Prometheus metrics are served. Both empty: nowhere (they are still
+// counted, so turning them on needs only a restart).
+type Metrics struct {
+	// Token is METRICS_TOKEN: GET /metrics on the main address requires it as a bearer token.
+	Token string
+	// Addr is METRICS_ADDR: a second listener serving /metrics, /livez and /readyz openly.
+	Addr string
+}
+
 type GraphQL struct {
 	Introspection bool
 	MaxDepth      int
@@ -309,6 +333,26 @@ func load(lookup func(string) (string, bool)) (*Config, *loader) {
 		Introspection: l.boolean("usergraph.graphql-introspection"),
 		MaxDepth:      l.number("usergraph.graphql-max-depth", 1),
 		MaxComplexity: l.number("usergraph.graphql-max-complexity", 1),
+	}
+	c.Pool = Pool{
+		MaxOpen:     l.number("usergraph.database-max-open-conns", 1),
+		MaxIdle:     l.number("usergraph.database-max-idle-conns", 0),
+		MaxLifetime: l.seconds("usergraph.database-conn-max-lifetime", 0),
+	}
+	if !l.isSet("usergraph.database-max-idle-conns") {
+		c.Pool.MaxIdle = c.Pool.MaxOpen
+	} else if c.Pool.MaxIdle > c.Pool.MaxOpen {
+		l.fail("%s: %d is more than %s (%d)", l.where("usergraph.database-max-idle-conns"), c.Pool.MaxIdle,
+			l.where("usergraph.database-max-open-conns"), c.Pool.MaxOpen)
+	}
+	c.Metrics = Metrics{Token: l.str("usergraph.metrics-token"), Addr: l.str("usergraph.metrics-addr")}
+	if n := len(c.Metrics.Token); n > 0 && n < 16 {
+		l.fail("%s: %d bytes is too short to guard /metrics, use at least 16", l.where("usergraph.metrics-token"), n)
+	}
+	if c.Metrics.Addr != "" {
+		if _, _, err := net.SplitHostPort(c.Metrics.Addr); err != nil {
+			l.fail("%s: %q is not host:port: %v", l.where("usergraph.metrics-addr"), c.Metrics.Addr, err)
+		}
 	}
 	if n := len(c.TokenSecret); n > 0 && n < 32 {
 		l.fail("%s: %d bytes is too short for an HMAC key, use at least 32", l.where("usergraph.token-signing-key"), n)

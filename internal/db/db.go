@@ -16,6 +16,7 @@ import (
 
 	"usergraph/ent"
 	"usergraph/ent/migrate"
+	"usergraph/internal/config"
 )
 
 // IsPostgres reports whether url selects PostgreSQL.
@@ -23,11 +24,12 @@ func IsPostgres(url string) bool {
 	return strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://")
 }
 
-// Open connects, migrates and returns an ent client together with the *sql.DB under it.
+// Open connects, migrates and returns an ent client together with the *sql.DB under it, its
+// pool sized by pool (a zero Pool: 20 connections, all kept idle).
 // wrap, if given, wraps the driver the client uses (tests count queries with a Counter).
-func Open(ctx context.Context, url string, maxConns int, wrap ...func(dialect.Driver) dialect.Driver) (*ent.Client, *sql.DB, error) {
-	if maxConns <= 0 {
-		maxConns = 20
+func Open(ctx context.Context, url string, pool config.Pool, wrap ...func(dialect.Driver) dialect.Driver) (*ent.Client, *sql.DB, error) {
+	if pool.MaxOpen <= 0 {
+		pool.MaxOpen, pool.MaxIdle = 20, 20
 	}
 	var (
 		driverName, dsn, dia string
@@ -41,10 +43,11 @@ func Open(ctx context.Context, url string, maxConns int, wrap ...func(dialect.Dr
 	if err != nil {
 		return nil, nil, fmt.Errorf("open database: %w", err)
 	}
-	// Keep as many idle connections as open ones: the default of 2 idle halves throughput
-	// under load (DESIGN.md, measured).
-	sqlDB.SetMaxOpenConns(maxConns)
-	sqlDB.SetMaxIdleConns(maxConns)
+	// config keeps as many idle connections as open ones unless told otherwise: database/sql's
+	// default of 2 idle halves throughput under load (DESIGN.md, measured).
+	sqlDB.SetMaxOpenConns(pool.MaxOpen)
+	sqlDB.SetMaxIdleConns(pool.MaxIdle)
+	sqlDB.SetConnMaxLifetime(pool.MaxLifetime)
 	if err := sqlDB.PingContext(ctx); err != nil {
 		sqlDB.Close()
 		return nil, nil, fmt.Errorf("connect to database: %w", err)

@@ -22,11 +22,23 @@ type ctxKey struct{}
 // the caller for the access log.
 type entry struct {
 	id string
+	// route is the ServeMux pattern that served the request ("GET /user/{userId}").
+	route string
+	// operation is a GraphQL operation's bounded label ("query me"), opName the name the client
+	// gave it (log only: it is client input).
+	operation, opName string
+	// user and client identify the caller when a valid token was presented.
+	user, client string
+}
+
+func entryOf(ctx context.Context) *entry {
+	e, _ := ctx.Value(ctxKey{}).(*entry)
+	return e
 }
 
 // RequestID returns the id of the request ctx belongs to, or "" outside a request.
 func RequestID(ctx context.Context) string {
-	if e, _ := ctx.Value(ctxKey{}).(*entry); e != nil {
+	if e := entryOf(ctx); e != nil {
 		return e.id
 	}
 	return ""
@@ -42,13 +54,19 @@ func WithRequestID(ctx context.Context, id string) context.Context {
 // makes one, returns it in the response header and stores it in the request context.
 func RequestIDs(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id := r.Header.Get(Header)
-		if !validID(id) {
-			id = NewID()
-		}
-		w.Header().Set(Header, id)
-		next.ServeHTTP(w, r.WithContext(WithRequestID(r.Context(), id)))
+		r, _ = withEntry(w, r)
+		next.ServeHTTP(w, r)
 	})
+}
+
+func withEntry(w http.ResponseWriter, r *http.Request) (*http.Request, *entry) {
+	id := r.Header.Get(Header)
+	if !validID(id) {
+		id = NewID()
+	}
+	w.Header().Set(Header, id)
+	e := &entry{id: id}
+	return r.WithContext(context.WithValue(r.Context(), ctxKey{}, e)), e
 }
 
 // NewID returns a fresh random request id (26 base32 characters, 130 bits).

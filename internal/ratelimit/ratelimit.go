@@ -18,6 +18,7 @@ import (
 
 	"usergraph/internal/apperr"
 	"usergraph/internal/config"
+	"usergraph/internal/metrics"
 )
 
 // Tier is a class of routes sharing a limit per window.
@@ -38,10 +39,14 @@ type Store interface {
 
 // Limiter applies the configured tiers.
 type Limiter struct {
-	store Store
-	cfg   config.RateLimit
-	log   *slog.Logger
+	store   Store
+	cfg     config.RateLimit
+	log     *slog.Logger
+	metrics *metrics.Metrics
 }
+
+// SetMetrics makes the limiter count its rejections in m.
+func (l *Limiter) SetMetrics(m *metrics.Metrics) { l.metrics = m }
 
 // New returns a Limiter over store.
 func New(store Store, cfg config.RateLimit, log *slog.Logger) *Limiter {
@@ -73,7 +78,11 @@ func WithClient(ctx context.Context, who string) context.Context {
 // logged): an outage of Redis must not take logins down with it.
 func (l *Limiter) Check(ctx context.Context, tier Tier, action string) error {
 	who, _ := ctx.Value(clientKey{}).(string)
-	return l.check(ctx, tier, action, who)
+	err := l.check(ctx, tier, action, who)
+	if err != nil {
+		l.metrics.RateLimited(string(tier), action)
+	}
+	return err
 }
 
 func (l *Limiter) check(ctx context.Context, tier Tier, action, who string) error {
@@ -105,6 +114,7 @@ func (l *Limiter) Middleware(ip func(*http.Request) string, next http.Handler) h
 				action = r.Method + " " + r.URL.Path
 			}
 			if err := l.check(r.Context(), tier, action, who); err != nil {
+				l.metrics.RateLimited(string(tier), "route")
 				w.Header().Set("Content-Type", "application/json; charset=utf-8")
 				w.Header().Set("Retry-After", strconv.Itoa(int(l.cfg.Window/time.Second)))
 				w.WriteHeader(http.StatusTooManyRequests)
