@@ -90,10 +90,7 @@ func TestProtectedRoutesRefuseBadTokens(t *testing.T) {
 	for _, op := range protectedOps {
 		for name, h := range map[string]string{"missing": "", "garbage": "garbage", "foreign key": foreign} {
 			t.Run("GraphQL "+op.name+" "+name, func(t *testing.T) {
-				e := expectGQLError(t, s.GraphQL(t, h, op.query, map[string]any{"id": other.ID}), "Unauthorized")
-				if obj(e, "extensions")["status"] != float64(401) {
-					t.Fatalf("extensions: %v", e)
-				}
+				expectGQLError(t, s.GraphQL(t, h, op.query, map[string]any{"id": other.ID}), "UNAUTHENTICATED")
 			})
 		}
 	}
@@ -131,7 +128,7 @@ func TestProtectedRoutesExpiredToken(t *testing.T) {
 		expectReason(t, r, "SESSION_TOKEN_EXPIRED")
 	}
 	for _, op := range protectedOps {
-		e := expectGQLError(t, s.GraphQL(t, expired, op.query, map[string]any{"id": other.ID}), "Unauthorized")
+		e := expectGQLError(t, s.GraphQL(t, expired, op.query, map[string]any{"id": other.ID}), "UNAUTHENTICATED")
 		if obj(e, "extensions")["reason"] != "SESSION_TOKEN_EXPIRED" {
 			t.Fatalf("%s: %v", op.name, e)
 		}
@@ -165,8 +162,8 @@ func TestProtectedRoutesInsufficientScope(t *testing.T) {
 		p.do(t, s, "Bearer "+tok).Expect(t, http.StatusUnauthorized, "InsufficientPrivileges")
 	}
 	for _, op := range protectedOps {
-		e := expectGQLError(t, s.GraphQL(t, tok, op.query, map[string]any{"id": other.ID}), "InsufficientPrivileges")
-		if obj(e, "extensions")["status"] != float64(401) {
+		e := expectGQLError(t, s.GraphQL(t, tok, op.query, map[string]any{"id": other.ID}), "INSUFFICIENT_SCOPE")
+		if obj(e, "extensions")["code"] == nil {
 			t.Fatalf("%s: %v", op.name, e)
 		}
 	}
@@ -202,8 +199,8 @@ func TestProtectedRoutesBannedUser(t *testing.T) {
 		p.do(t, s, "Bearer "+u.Token).Expect(t, http.StatusForbidden, "Banned")
 	}
 	for _, op := range protectedOps {
-		e := expectGQLError(t, s.GraphQL(t, u.Token, op.query, map[string]any{"id": other.ID}), "Banned")
-		if obj(e, "extensions")["status"] != float64(403) {
+		e := expectGQLError(t, s.GraphQL(t, u.Token, op.query, map[string]any{"id": other.ID}), "BANNED")
+		if obj(e, "extensions")["code"] == nil {
 			t.Fatalf("%s: %v", op.name, e)
 		}
 	}
@@ -217,5 +214,5 @@ func TestDeletedUserTokens(t *testing.T) {
 	u := s.NewUser(t, "kay_deleted")
 	setDeleted(t, s, u.ID)
 	s.Get(t, "/user/me", u.Token).Expect(t, http.StatusUnauthorized, "Unauthorized")
-	expectGQLError(t, s.GraphQL(t, "", gqlRefresh, map[string]any{"r": u.RefreshToken}), "Unauthorized")
+	expectGQLError(t, s.GraphQL(t, "", gqlRefresh, map[string]any{"r": u.RefreshToken}), "UNAUTHENTICATED")
 }
