@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"entgo.io/ent/dialect"
-	"github.com/99designs/gqlgen/graphql/playground"
 
 	"usergraph/ent"
 	"usergraph/graph"
@@ -32,6 +31,7 @@ import (
 	"usergraph/internal/mail"
 	"usergraph/internal/metrics"
 	"usergraph/internal/oauth"
+	"usergraph/internal/playground"
 	"usergraph/internal/ratelimit"
 	"usergraph/internal/scopes"
 	"usergraph/internal/social"
@@ -160,7 +160,7 @@ func build(ctx context.Context, cfg *config.Config, client *ent.Client, sqlDB *s
 	mux.Handle("/graphql", graph.MetaMiddleware(func(r *http.Request) (string, string) {
 		return liquid.ClientIP(r, cfg.ReverseProxy), r.UserAgent()
 	}, gql))
-	mux.Handle("GET /{$}", playground.Handler("usergraph", "/graphql"))
+	playground.Register(mux, "/graphql")
 	ready := health.Ready(sqlDB, log)
 	mux.HandleFunc("GET /livez", health.Live)
 	mux.Handle("GET /readyz", ready)
