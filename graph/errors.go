@@ -3,127 +3,138 @@ package graph
 import (
 	"context"
 	"errors"
-	"fmt"
-	"log/slog"
-	"runtime/debug"
 	"strings"
-	"time"
+	"unicode"
 
 	"github.com/99designs/gqlgen/graphql"
-	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
-	"usergraph/ent"
-	"usergraph/graph/cost"
 	"usergraph/internal/apperr"
+	"usergraph/internal/validate"
 )
 
-// Codes of the refusals this package makes itself (package cost has the others).
-const (
-	codeTooLarge = "QUERY_TOO_LARGE"
-	codeTimeout  = "TIMEOUT"
-	codeInternal = string(apperr.InternalServerError)
-)
+// codes are the GraphQL names of the domain's error codes (extensions.code). They are part of
+// the API: clients switch on them. A code missing here is written in UPPER_SNAKE_CASE.
+var codes = map[apperr.Code]string{
+	apperr.InternalServerError:    "INTERNAL_SERVER_ERROR",
+	apperr.ClientInputError:       "BAD_USER_INPUT",
+	apperr.RateLimitError:         "RATE_LIMITED",
+	apperr.ResourceConflict:       "CONFLICT",
+	apperr.Unauthorized:           "UNAUTHENTICATED",
+	apperr.InsufficientPrivileges: "INSUFFICIENT_SCOPE",
+	apperr.ResourceNotActive:      "ACCOUNT_NOT_ACTIVE",
+	apperr.GenerationTargetExceed: "GENERATION_TARGET_EXCEEDED",
+}
 
-func init() {
-	// Refusals made before execution answer HTTP 422 (400 for application/graphql-response+json)
-	// like gqlgen's own parse and validation failures, not 200.
-	for _, code := range []string{cost.TooComplex, cost.TooDeep, cost.PageTooLarge, cost.TooManyItems,
-		cost.InputTooDeep, cost.BadUserInput, codeTooLarge, codeIntrospectionDisabled} {
-		errcode.RegisterErrorType(code, errcode.KindProtocol)
+// Code is the GraphQL error code of a domain code.
+func Code(c apperr.Code) string {
+	if s, ok := codes[c]; ok {
+		return s
 	}
+	var b strings.Builder
+	for i, r := range string(c) {
+		if i > 0 && unicode.IsUpper(r) {
+			b.WriteByte('_')
+		}
+		b.WriteRune(unicode.ToUpper(r))
+	}
+	return b.String()
 }
 
-// errRecovered stands for a panic that was logged where it was recovered.
-var errRecovered = errors.New("internal server error")
-
-// errorLog presents errors to the client and logs the ones that are the server's fault.
-type errorLog struct {
-	log     *slog.Logger
-	timeout time.Duration
+// fieldError is one broken input rule, named by its GraphQL path.
+type fieldError struct {
+	Path    string `json:"path"`
+	Rule    string `json:"rule"`
+	Message string `json:"message"`
 }
 
-// recovered logs a panic in a resolver with its stack; the client sees only an internal error.
-func (l errorLog) recovered(ctx context.Context, v any) error {
-	l.log.ErrorContext(ctx, "GraphQL resolver panicked", append(operationAttrs(ctx),
-		"panic", fmt.Sprint(v), "stack", string(debug.Stack()))...)
-	return errRecovered
-}
-
-// present puts the domain error code (and its additionalInfo) into extensions, gives client
-// mistakes found while decoding arguments the code BAD_USER_INPUT, and logs and hides the text
-// of everything else.
-func (l errorLog) present(ctx context.Context, err error) *gqlerror.Error {
+// presentError writes domain errors in GraphQL's terms: extensions.code is the GraphQL code,
+// broken input rules are listed under extensions.fields with their GraphQL paths
+// ("input.username", "requestId") and the message names the first one. Unexpected errors
+// are hidden behind INTERNAL_SERVER_ERROR.
+func presentError(ctx context.Context, err error) *gqlerror.Error {
 	gerr := graphql.DefaultErrorPresenter(ctx, err)
 	var ae *apperr.Error
-	if errors.As(err, &ae) {
-		gerr.Message = string(ae.Code)
-		ext := map[string]any{"code": string(ae.Code), "status": ae.HTTPStatus()}
-		if ae.Info != nil {
-			ext["additionalInfo"] = ae.Info
-		}
-		if ae.Reason != "" {
-			ext["reason"] = ae.Reason
-		}
-		gerr.Extensions = ext
-		return gerr
-	}
-	if code, _ := gerr.Extensions["code"].(string); code != "" {
-		// Parser, validation and limit errors describe the document, not the server.
-		switch {
-		case code == errcode.ParseFailed && strings.HasPrefix(gerr.Message, "exceeded token limit"):
-			gerr.Extensions["code"] = codeTooLarge
-		case gerr.Rule == cost.DuplicateFieldsRule:
-			gerr.Extensions["code"] = cost.TooComplex
+	if !errors.As(err, &ae) {
+		if gerr.Extensions == nil || gerr.Extensions["code"] == nil {
+			// Parser and validation errors already carry a code; anything else is internal.
+			if gerr.Rule == "" && gerr.Path != nil {
+				gerr.Message = "internal server error"
+				gerr.Extensions = map[string]any{"code": Code(apperr.InternalServerError)}
+			}
 		}
 		return gerr
 	}
-	if gerr.Rule != "" || gerr.Path == nil {
-		return gerr // a validation error or a transport's message about the request
+	ext := map[string]any{"code": Code(ae.Code)}
+	gerr.Message = strings.ToLower(strings.ReplaceAll(Code(ae.Code), "_", " "))
+	violations := ae.Violations
+	if len(violations) == 0 && ae.Code == apperr.ClientInputError {
+		violations = liquidViolations(ae.Info)
 	}
-	switch {
-	case isArgumentError(ctx, gerr) || errors.Is(err, ent.ErrEmptyUserWhereInput):
-		gerr.Extensions = map[string]any{"code": cost.BadUserInput}
-		return gerr
-	case errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded):
-		// After the deadline, database calls fail with the driver's own cancellation error.
-		l.log.WarnContext(ctx, "GraphQL request timed out", append(operationAttrs(ctx), "path", gerr.Path.String(), "err", err)...)
-		gerr.Message = fmt.Sprintf("the request took longer than %s", l.timeout)
-		gerr.Extensions = map[string]any{"code": codeTimeout}
-		return gerr
+	if len(violations) > 0 {
+		fields := make([]fieldError, len(violations))
+		for i, v := range violations {
+			fields[i] = fieldError{Path: argumentPath(ctx, v.Field), Rule: v.Rule, Message: v.Message}
+		}
+		ext["fields"] = fields
+		gerr.Message = fields[0].Path + " " + fields[0].Message
+	} else if ae.Info != nil {
+		ext["details"] = ae.Info
 	}
-	if !errors.Is(err, errRecovered) {
-		l.log.ErrorContext(ctx, "GraphQL request failed", append(operationAttrs(ctx), "path", gerr.Path.String(), "err", err)...)
+	if ae.Reason != "" {
+		ext["reason"] = ae.Reason
 	}
-	gerr.Message = "internal server error"
-	gerr.Extensions = map[string]any{"code": codeInternal}
+	gerr.Extensions = ext
 	return gerr
 }
 
-// isArgumentError reports whether gerr is gqlgen's error for an argument it could not decode (a
-// malformed cursor, a bad Time, a where filter that is not one): those carry the argument's
-// path, below the path of the field being resolved.
-func isArgumentError(ctx context.Context, gerr *gqlerror.Error) bool {
+// argumentPath names a domain input field by its place in the field's arguments: an argument
+// of that name ("requestId"), else a field of the single input object ("input.username").
+func argumentPath(ctx context.Context, field string) string {
 	fc := graphql.GetFieldContext(ctx)
-	return fc != nil && len(gerr.Path) > len(fc.Path())
+	if fc == nil {
+		return field
+	}
+	head := field
+	if i := strings.IndexAny(head, ".["); i >= 0 {
+		head = head[:i]
+	}
+	if _, ok := fc.Args[head]; ok {
+		return field
+	}
+	if _, ok := fc.Args["input"]; ok {
+		return "input." + field
+	}
+	return field
 }
 
-// operationAttrs are the log attributes naming the GraphQL operation of ctx.
-func operationAttrs(ctx context.Context) []any {
-	var attrs []any
-	if graphql.HasOperationContext(ctx) {
-		oc := graphql.GetOperationContext(ctx)
-		name := oc.OperationName
-		if name == "" && oc.Operation != nil {
-			name = oc.Operation.Name
-		}
-		attrs = append(attrs, "operation", name)
-		if oc.Operation != nil {
-			attrs = append(attrs, "kind", string(oc.Operation.Operation))
+// liquidViolations reads the field errors of an operation that still reports them in Liquid's
+// shape (additionalInfo.errors[{path}] or {param}).
+// TODO(issue 7): remove once every domain operation reports apperr.Violations.
+func liquidViolations(info any) []apperr.Violation {
+	var out []apperr.Violation
+	add := func(path any) {
+		if p, ok := path.(string); ok && p != "" {
+			out = append(out, apperr.Violation{Field: p, Rule: "invalid", Message: "is invalid"})
 		}
 	}
-	if fc := graphql.GetFieldContext(ctx); fc != nil {
-		attrs = append(attrs, "field", fc.Path().String())
+	switch m := info.(type) {
+	case map[string]any:
+		add(m["param"])
+		switch errs := m["errors"].(type) {
+		case []map[string]any:
+			for _, e := range errs {
+				add(e["path"])
+			}
+		case []map[string]string:
+			for _, e := range errs {
+				add(e["path"])
+			}
+		case validate.Errors:
+			for _, e := range errs {
+				add(e.Path)
+			}
+		}
 	}
-	return attrs
+	return out
 }
