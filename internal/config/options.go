@@ -97,7 +97,7 @@ var newOptions = map[string]Option{
 		Description: "Most items a list argument or input list of a GraphQL operation may hold, e.g. nodes(ids:) or adminCreateUsers(input:) (TOO_MANY_ITEMS)."},
 	"usergraph.graphql-max-input-depth": {Env: "GRAPHQL_MAX_INPUT_DEPTH", Type: Number, Default: "16",
 		Description: "Deepest nesting of objects in one GraphQL argument, such as a users where filter or a searchUsers query (INPUT_TOO_DEEP)."},
-	"usergraph.graphql-max-tokens": {Env: "GRAPHQL_MAX_TOKENS", Type: Number, Default: "3000",
+	"usergraph.graphql-max-tokens": {Env: "GRAPHQL_MAX_TOKENS", Type: Number, Default: "2000",
 		Description: "Most lexical tokens (names, punctuation, values) a GraphQL document may have; longer documents are refused before validation (QUERY_TOO_LARGE)."},
 	"usergraph.graphql-max-duplicate-fields": {Env: "GRAPHQL_MAX_DUPLICATE_FIELDS", Type: Number, Default: "50",
 		Description: "Most fields with the same response name one GraphQL selection set may repeat, inline fragments included (QUERY_TOO_COMPLEX). Checking that repeated fields agree takes time quadratic in their number."},
