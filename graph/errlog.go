@@ -56,6 +56,9 @@ func (l errorLog) recovered(ctx context.Context, v any) error {
 func (l errorLog) present(ctx context.Context, err error) *gqlerror.Error {
 	var ae *apperr.Error
 	if errors.As(err, &ae) {
+		if ae.Code == apperr.InternalServerError {
+			l.log.ErrorContext(ctx, "GraphQL request failed", append(operationAttrs(ctx), "err", err)...)
+		}
 		return presentError(ctx, err)
 	}
 	gerr := graphql.DefaultErrorPresenter(ctx, err)
