@@ -45,7 +45,7 @@ func TestErrorLog(t *testing.T) {
 		{name: "a domain error is the client's", ctx: fieldCtx(context.Background()),
 			err: apperr.New(apperr.NotFound, nil), code: "NOT_FOUND"},
 		{name: "an argument that does not decode is bad input", ctx: fieldCtx(context.Background()),
-			err: &gqlerror.Error{Message: "cannot decode cursor", Path: ast.Path{ast.PathName("users"), ast.PathName("after")}},
+			err:  &gqlerror.Error{Message: "cannot decode cursor", Path: ast.Path{ast.PathName("users"), ast.PathName("after")}},
 			code: cost.BadUserInput, message: "cannot decode cursor"},
 		{name: "an error after the deadline is a timeout", ctx: fieldCtx(expired),
 			err: errors.New("pq: canceling statement due to user request"), code: "TIMEOUT",
