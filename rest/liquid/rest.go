@@ -90,6 +90,18 @@ func (a *API) Register(mux *http.ServeMux) {
 	mux.HandleFunc("/", notFound)
 }
 
+// authorize checks req before a handler validates its request, and answers the failure: Liquid
+// checks scopes in middleware, before its validators, so a request without the scope is a 401
+// even when its body is also bad. The domain operation checks again; this keeps Liquid's order.
+// Call it only where Liquid's route exists (feature switches answer 404 first).
+func (a *API) authorize(w http.ResponseWriter, r *http.Request, via access.Via, req access.Requirement) bool {
+	if _, err := a.Accounts.Access().Through(r.Context(), via, req); err != nil {
+		a.fail(w, r, err)
+		return false
+	}
+	return true
+}
+
 func health(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"status": "UP"})
 }
