@@ -21,6 +21,8 @@ import (
 	"usergraph/internal/httplog"
 	"usergraph/internal/oauth"
 	"usergraph/internal/social"
+	"usergraph/internal/validate"
+	"usergraph/rest/nulbytes"
 )
 
 // maxBody is Liquid's default JSON body limit (system.request-body.json.max-size = 1mb).
@@ -85,9 +87,34 @@ func (a *API) Routes() []Route {
 // Register adds every route to mux.
 func (a *API) Register(mux *http.ServeMux) {
 	for _, r := range a.Routes() {
-		mux.HandleFunc(r.Pattern, r.Handler)
+		mux.HandleFunc(r.Pattern, refuseNUL(r.Pattern, r.Handler))
 	}
 	mux.HandleFunc("/", notFound)
+}
+
+// refuseNUL answers 400 to a request with a NUL character in its path, query string or body,
+// before the handler runs: the client's mistake, which PostgreSQL would otherwise turn into a
+// 500. OAuth routes answer in OAuth's error format, the others in Liquid's envelope.
+func refuseNUL(pattern string, next http.HandlerFunc) http.HandlerFunc {
+	oauthRoute := strings.Contains(pattern, "/oauth/")
+	return func(w http.ResponseWriter, r *http.Request) {
+		found := nulbytes.Find(r, maxBody)
+		if found == nil {
+			next(w, r)
+			return
+		}
+		const msg = "must not contain NUL (U+0000) characters"
+		if oauthRoute {
+			where := found.Location
+			if found.Path != "" {
+				where = found.Path
+			}
+			oauthFail(w, r, &oauth.Error{Name: "invalid_request", Description: "The request's " + where + " " + msg + ".", Status: http.StatusBadRequest})
+			return
+		}
+		writeJSON(w, http.StatusBadRequest, map[string]any{"ok": 0, "error": apperr.ClientInputError, "additionalInfo": map[string]any{
+			"errors": []map[string]string{{"type": "field", "msg": msg, "path": found.Path, "location": found.Location}}}})
+	}
 }
 
 // authorize checks req before a handler validates its request, and answers the failure: Liquid
@@ -121,14 +148,50 @@ func ok(w http.ResponseWriter, status int, data any) {
 }
 
 // fail writes the error envelope. Unexpected errors are logged and answered with a bare 500:
-// their text may hold internals and never reaches the client.
+// their text may hold internals and never reaches the client. The domain's input violations
+// are written as express-validator entries in the body (see failFrom).
 func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
+	a.failFrom(w, r, err, from{})
+}
+
+// from says where a request's values came from, so that fail can write a domain violation the
+// handler did not check itself as Liquid's validator writes its errors: the entry's path is
+// Liquid's name for the field (names maps the domain's names where Liquid's differ, such as
+// "requestId" to "request"), its value is the value sent (left out when absent) and its
+// location is where it was sent ("body" when Location is empty).
+type from struct {
+	accounts.Fields
+	names map[string]string
+}
+
+// entries writes violations as express-validator entries.
+func (src from) entries(vs []apperr.Violation) validate.Errors {
+	location := src.Location
+	if location == "" {
+		location = validate.Body
+	}
+	c := validate.New(location)
+	for _, v := range vs {
+		name := v.Field
+		if liquid, ok := src.names[name]; ok {
+			name = liquid
+		}
+		c.Add(name, validate.Field(src.Values, name))
+	}
+	return c.Errors()
+}
+
+// failFrom is fail for a handler whose request src describes.
+func (a *API) failFrom(w http.ResponseWriter, r *http.Request, err error, src from) {
 	e := apperr.As(err)
 	if e.Code == apperr.InternalServerError {
 		a.Log.Error("request failed", "request_id", httplog.RequestID(r.Context()), "route", r.Pattern, "method", r.Method, "err", err)
 	}
 	body := map[string]any{"ok": 0, "error": e.Code}
 	info := e.Info
+	if info == nil && len(e.Violations) > 0 {
+		info = map[string]any{"errors": src.entries(e.Violations)}
+	}
 	if info == nil && e.Reason != "" {
 		info = map[string]string{"reason": e.Reason}
 	}
