@@ -34,6 +34,7 @@ func NewHandler(r *Resolver, cfg config.GraphQL) *handler.Server {
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
 	srv.Use(extension.FixedComplexityLimit(cfg.MaxComplexity))
 	srv.Use(DepthLimit{Max: cfg.MaxDepth})
+	srv.AroundFields(r.viewUserFields)
 	srv.SetErrorPresenter(presentError)
 	srv.SetRecoverFunc(func(ctx context.Context, v any) error {
 		return errors.New("internal server error")

@@ -118,39 +118,5 @@ func boolField(set func(*ent.UserUpdateOne, bool) *ent.UserUpdateOne) profileFie
 	}}
 }
 
-// writeLevels is the sensitivity of each user field (liquid-behaviour.md §3.1, "Write level"):
-// an admin or client update of the field needs <entity>:profile:sensitive:<level>:write.
-// "read-only" has no such scope, so only a super_admin passes; a field missing here gives
-// "undefined", which no one but a super_admin passes either, as in Liquid.
-var writeLevels = map[string]string{
-	"username": "high", "password": "high", "2faEnabled": "high", "2faMedium": "high",
-	"firstName": "low", "lastName": "low", "middleName": "low", "gender": "low", "designation": "low",
-	"bio": "low", "customLink": "low", "pronouns": "low", "organization": "low", "preferredLanguage": "low",
-	"role": "high", "profilePictureUrl": "medium", "profilePicturePath": "medium",
-	"verified": "high", "verifiedDate": "low", "verifiedBy": "low",
-	"followingCount": "read-only", "followerCount": "read-only",
-	"isPrivate": "medium", "email": "medium", "sanitizedEmail": "medium", "emailVerified": "medium",
-	"phone": "medium", "phoneCountryCode": "medium", "phoneVerified": "medium",
-	"secondaryEmail": "medium", "secondaryEmailVerified": "medium", "secondaryPhone": "medium",
-	"secondaryPhoneCountryCode": "medium", "secondaryPhoneVerified": "medium",
-	"addressLine1": "high", "addressLine2": "high", "city": "high", "pincode": "high", "country": "high",
-	"isSubscribed": "medium", "subscriptionActivatedAt": "medium", "subscriptionExpiry": "medium",
-	"subscriptionTier": "medium", "subscriptionIdentifier": "medium", "subscriptionCancelled": "medium",
-	"subscriptionCancelledAt": "medium", "credits": "medium", "scope": "extreme", "invitedBy": "low",
-	"isActive": "low", "deactivateDate": "low", "isBanned": "high", "bannedDate": "high",
-	"bannedReason": "high", "bannedBy": "low", "isRestricted": "high", "restrictedDate": "high",
-	"restrictedReason": "high", "restrictedBy": "low", "isDeleted": "extreme", "deletedDate": "extreme",
-	"ssoEnabled": "low", "ssoProvider": "medium", "googleProfileId": "medium", "creationIp": "high",
-	"customData": "high", "globalLogoutAt": "low",
-}
-
-// WriteLevel is the sensitivity level of a field ("undefined" for an unknown one).
-func WriteLevel(field string) string {
-	if l, ok := writeLevels[field]; ok {
-		return l
-	}
-	return "undefined"
-}
-
 // isUnset reports whether v is Liquid's "__unset__" marker.
 func isUnset(v any) bool { s, ok := v.(string); return ok && strings.TrimSpace(s) == validate.Unset }

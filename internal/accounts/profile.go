@@ -170,13 +170,6 @@ func (s *Service) applyProfile(ctx context.Context, target *ent.User, keep strin
 	return updated, nil
 }
 
-// UserView is another user as the caller may see them.
-type UserView struct {
-	User *ent.User
-	// HideFields are the non-follower hidden fields to strip (empty for the caller themself).
-	HideFields []string
-}
-
 // GetUser returns a user's profile as the caller may see it (GET /user/:userId, query user).
 // A user who has blocked the caller answers 403 Blocked.
 func (s *Service) GetUser(ctx context.Context, userID string) (*UserView, error) {
@@ -204,7 +197,8 @@ func (s *Service) GetUser(ctx context.Context, userID string) (*UserView, error)
 			return nil, apperr.New(apperr.Blocked, map[string]any{"reason": "blocked"})
 		}
 	}
-	return &UserView{User: u, HideFields: s.HiddenFields(ctx, u)}, nil
+	v := s.ViewOf(ctx, u)
+	return &v, nil
 }
 
 // SetPrivate switches the caller's account between private and public. It returns how many

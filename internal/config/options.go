@@ -91,6 +91,8 @@ var newOptions = map[string]Option{
 		Description: "Deepest selection nesting a GraphQL operation may have."},
 	"usergraph.graphql-max-complexity": {Env: "GRAPHQL_MAX_COMPLEXITY", Type: Number, Default: "1000",
 		Description: "Highest complexity (fields, multiplied by page sizes) a GraphQL operation may have."},
+	"usergraph.field-privacy.follower-visible-fields": {Env: "USER_FIELD_PRIVACY_FOLLOWER_VISIBLE_FIELDS", Type: StringArray,
+		Description: "Private user fields (email, sanitizedEmail, phone, phoneCountryCode, secondaryEmail, secondaryPhone, secondaryPhoneCountryCode, credits, customData) an approved follower may see. Empty: only the account itself and admins/clients see them."},
 	"usergraph.redis-url": {Env: "REDIS_URL", Type: String,
 		Description: "Redis, redis://user:pass@host:port/db or rediss://... When set it wins over REDIS_HOST, REDIS_PORT, REDIS_USERNAME, REDIS_PASSWORD and REDIS_DB."},
 }
@@ -152,7 +154,7 @@ var supportedNames = []string{
 	"admin-api.user.profile.editable-fields", "client-api.user.profile.editable-fields",
 	"user.profile.update.require-current-password", "user.profile.update.protected-fields",
 	"user.profile.custom-data.hydrate-in-delegated-mode", "user.profile.custom-data.hydrate-in-self-retrieval",
-	"user.field-privacy.non-follower.hidden-fields", "admin-api.user.profile.can-edit-peer-data",
+	"user.field-privacy.non-follower.hidden-fields", "usergraph.field-privacy.follower-visible-fields", "admin-api.user.profile.can-edit-peer-data",
 	"user.profile-picture.max-file-size", "user.profile-picture.signed-url.expiry",
 	// login and 2FA
 	"user.login.require-user-agent", "user.login.record-successful-attempts",

@@ -63,7 +63,7 @@ func (a *API) accessRoutes() []Route {
 
 // admin renders a user in the admin/client projection, custom data parsed.
 func (a *API) admin(u *ent.User) map[string]any {
-	return renderUser(u, viewAdmin, true, nil, a.Config.Subscription.BaseTier)
+	return a.renderView(a.Accounts.AdminView(u), true)
 }
 
 func (a *API) admins(us []*ent.User) []map[string]any {

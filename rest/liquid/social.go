@@ -39,7 +39,7 @@ func (a *API) other(u *ent.User, hide []string) map[string]any {
 	if u == nil {
 		return nil
 	}
-	return renderUser(u, viewPublic, a.Config.Profile.HydrateCustomDataDelegated, hide, a.Config.Subscription.BaseTier)
+	return a.renderHidden(u, hide)
 }
 
 func (a *API) follow(w http.ResponseWriter, r *http.Request) {

@@ -8,7 +8,7 @@ import (
 )
 
 func (a *API) self(u *ent.User) map[string]any {
-	return renderUser(u, viewSelf, a.Config.Profile.HydrateCustomDataSelf, nil, a.Config.Subscription.BaseTier)
+	return a.renderView(a.Accounts.SelfView(u), a.Config.Profile.HydrateCustomDataSelf)
 }
 
 func (a *API) signUp(w http.ResponseWriter, r *http.Request) {
@@ -220,6 +220,6 @@ func (a *API) getUser(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	doc := renderUser(v.User, viewPublic, a.Config.Profile.HydrateCustomDataDelegated, v.HideFields, a.Config.Subscription.BaseTier)
+	doc := a.renderView(*v, a.Config.Profile.HydrateCustomDataDelegated)
 	ok(w, http.StatusOK, map[string]any{"user": doc})
 }
