@@ -21,6 +21,7 @@ import (
 	"usergraph/internal/httplog"
 	"usergraph/internal/oauth"
 	"usergraph/internal/social"
+	"usergraph/internal/validate"
 )
 
 // maxBody is Liquid's default JSON body limit (system.request-body.json.max-size = 1mb).
@@ -129,6 +130,9 @@ func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	body := map[string]any{"ok": 0, "error": e.Code}
 	info := e.Info
+	if info == nil && len(e.Violations) > 0 {
+		info = map[string]any{"errors": violationEntries(e.Violations, accounts.Fields{Location: validate.Body}, nil)}
+	}
 	if info == nil && e.Reason != "" {
 		info = map[string]string{"reason": e.Reason}
 	}
@@ -136,6 +140,30 @@ func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 		body["additionalInfo"] = info
 	}
 	writeJSON(w, e.HTTPStatus(), body)
+}
+
+// failIn is fail for an operation whose input came from f: domain rule violations become
+// express-validator entries with the request's values and location, and with Liquid's names
+// for fields the domain names otherwise (names maps domain name → Liquid name).
+func (a *API) failIn(w http.ResponseWriter, r *http.Request, err error, f accounts.Fields, names map[string]string) {
+	var e *apperr.Error
+	if errors.As(err, &e) && e.Info == nil && len(e.Violations) > 0 {
+		err = apperr.Input(violationEntries(e.Violations, f, names))
+	}
+	a.fail(w, r, err)
+}
+
+// violationEntries renders domain rule violations as Liquid's express-validator entries.
+func violationEntries(vs []apperr.Violation, f accounts.Fields, names map[string]string) validate.Errors {
+	out := make(validate.Errors, len(vs))
+	for i, v := range vs {
+		path := v.Field
+		if n, ok := names[path]; ok {
+			path = n
+		}
+		out[i] = validate.FieldError{Type: "field", Value: validate.Field(f.Values, path), Msg: validate.Msg, Path: path, Location: f.Location}
+	}
+	return out
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
