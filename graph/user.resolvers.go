@@ -10,18 +10,11 @@ import (
 	"encoding/json"
 	"usergraph/ent"
 	"usergraph/graph/model"
-	"usergraph/internal/validate"
 )
 
 // UpdateProfile is the resolver for the updateProfile field.
 func (r *mutationResolver) UpdateProfile(ctx context.Context, input map[string]any) (*ent.User, error) {
-	f := plain(input)
-	unset, _ := f.Values["unset"].([]string)
-	delete(f.Values, "unset")
-	for _, name := range unset {
-		f.Values[name] = validate.Unset
-	}
-	return r.Accounts.UpdateMe(ctx, f)
+	return r.Accounts.UpdateMe(ctx, profileUpdate(input))
 }
 
 // SetPrivate is the resolver for the setPrivate field.

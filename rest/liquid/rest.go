@@ -148,7 +148,9 @@ func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 func (a *API) failIn(w http.ResponseWriter, r *http.Request, err error, f accounts.Fields, names map[string]string) {
 	var e *apperr.Error
 	if errors.As(err, &e) && e.Info == nil && len(e.Violations) > 0 {
-		err = apperr.Input(violationEntries(e.Violations, f, names))
+		withValues := *e
+		withValues.Info = map[string]any{"errors": violationEntries(e.Violations, f, names)}
+		err = &withValues
 	}
 	a.fail(w, r, err)
 }

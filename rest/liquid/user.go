@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"usergraph/ent"
+	"usergraph/internal/access"
 	"usergraph/internal/accounts"
 )
 
@@ -188,9 +189,17 @@ func (a *API) updateMe(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	u, err := a.Accounts.UpdateMe(r.Context(), f)
+	if !a.authorize(w, r, access.ViaAdmin, access.Session(accounts.ScopeProfileWrite)) {
+		return
+	}
+	p, err := a.decodeUpdateMe(f)
 	if err != nil {
 		a.fail(w, r, err)
+		return
+	}
+	u, err := a.Accounts.UpdateMe(r.Context(), p)
+	if err != nil {
+		a.failIn(w, r, err, f, nil)
 		return
 	}
 	ok(w, http.StatusOK, map[string]any{"user": a.self(u)})
