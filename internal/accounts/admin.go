@@ -12,8 +12,8 @@ import (
 	"usergraph/ent/user"
 	"usergraph/internal/access"
 	"usergraph/internal/apperr"
-	"usergraph/internal/rules"
 	"usergraph/internal/auth"
+	"usergraph/internal/rules"
 	"usergraph/internal/validate"
 )
 
