@@ -101,7 +101,7 @@ func (a *API) adminUpdate(via access.Via) http.HandlerFunc {
 		// Liquid's order: which fields the caller may name (401), then the values (400).
 		keys := profileKeys(f, "target")
 		if _, err := a.Accounts.AdminMayUpdate(r.Context(), via, keys); err != nil {
-			a.failIn(w, r, err, f, nil)
+			a.failFrom(w, r, err, from{Fields: f})
 			return
 		}
 		c := validate.New(f.Location)
@@ -116,7 +116,7 @@ func (a *API) adminUpdate(via access.Via) http.HandlerFunc {
 		}
 		u, err := a.Accounts.AdminUpdate(r.Context(), via, f.Str("target"), profileUpdate(f, keys))
 		if err != nil {
-			a.failIn(w, r, err, f, map[string]string{"id": "target"})
+			a.failFrom(w, r, err, from{Fields: f, names: map[string]string{"id": "target"}})
 			return
 		}
 		ok(w, http.StatusOK, map[string]any{"user": a.admin(u)})

@@ -122,8 +122,41 @@ func ok(w http.ResponseWriter, status int, data any) {
 }
 
 // fail writes the error envelope. Unexpected errors are logged and answered with a bare 500:
-// their text may hold internals and never reaches the client.
+// their text may hold internals and never reaches the client. The domain's input violations
+// are written as express-validator entries in the body (see failFrom).
 func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
+	a.failFrom(w, r, err, from{})
+}
+
+// from says where a request's values came from, so that fail can write a domain violation the
+// handler did not check itself as Liquid's validator writes its errors: the entry's path is
+// Liquid's name for the field (names maps the domain's names where Liquid's differ, such as
+// "requestId" to "request"), its value is the value sent (left out when absent) and its
+// location is where it was sent ("body" when Location is empty).
+type from struct {
+	accounts.Fields
+	names map[string]string
+}
+
+// entries writes violations as express-validator entries.
+func (src from) entries(vs []apperr.Violation) validate.Errors {
+	location := src.Location
+	if location == "" {
+		location = validate.Body
+	}
+	c := validate.New(location)
+	for _, v := range vs {
+		name := v.Field
+		if liquid, ok := src.names[name]; ok {
+			name = liquid
+		}
+		c.Add(name, validate.Field(src.Values, name))
+	}
+	return c.Errors()
+}
+
+// failFrom is fail for a handler whose request src describes.
+func (a *API) failFrom(w http.ResponseWriter, r *http.Request, err error, src from) {
 	e := apperr.As(err)
 	if e.Code == apperr.InternalServerError {
 		a.Log.Error("request failed", "request_id", httplog.RequestID(r.Context()), "route", r.Pattern, "method", r.Method, "err", err)
@@ -131,7 +164,7 @@ func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 	body := map[string]any{"ok": 0, "error": e.Code}
 	info := e.Info
 	if info == nil && len(e.Violations) > 0 {
-		info = map[string]any{"errors": violationEntries(e.Violations, accounts.Fields{Location: validate.Body}, nil)}
+		info = map[string]any{"errors": src.entries(e.Violations)}
 	}
 	if info == nil && e.Reason != "" {
 		info = map[string]string{"reason": e.Reason}
@@ -140,32 +173,6 @@ func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 		body["additionalInfo"] = info
 	}
 	writeJSON(w, e.HTTPStatus(), body)
-}
-
-// failIn is fail for an operation whose input came from f: domain rule violations become
-// express-validator entries with the request's values and location, and with Liquid's names
-// for fields the domain names otherwise (names maps domain name → Liquid name).
-func (a *API) failIn(w http.ResponseWriter, r *http.Request, err error, f accounts.Fields, names map[string]string) {
-	var e *apperr.Error
-	if errors.As(err, &e) && e.Info == nil && len(e.Violations) > 0 {
-		withValues := *e
-		withValues.Info = map[string]any{"errors": violationEntries(e.Violations, f, names)}
-		err = &withValues
-	}
-	a.fail(w, r, err)
-}
-
-// violationEntries renders domain rule violations as Liquid's express-validator entries.
-func violationEntries(vs []apperr.Violation, f accounts.Fields, names map[string]string) validate.Errors {
-	out := make(validate.Errors, len(vs))
-	for i, v := range vs {
-		path := v.Field
-		if n, ok := names[path]; ok {
-			path = n
-		}
-		out[i] = validate.FieldError{Type: "field", Value: validate.Field(f.Values, path), Msg: validate.Msg, Path: path, Location: f.Location}
-	}
-	return out
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

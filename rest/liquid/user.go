@@ -199,7 +199,7 @@ func (a *API) updateMe(w http.ResponseWriter, r *http.Request) {
 	}
 	u, err := a.Accounts.UpdateMe(r.Context(), p)
 	if err != nil {
-		a.failIn(w, r, err, f, nil)
+		a.failFrom(w, r, err, from{Fields: f})
 		return
 	}
 	ok(w, http.StatusOK, map[string]any{"user": a.self(u)})
