@@ -44,6 +44,7 @@ func NewHandler(r *Resolver, cfg *config.Config, log *slog.Logger) http.Handler 
 		MaxListLength: g.MaxListLength, MaxInputDepth: g.MaxInputDepth,
 	}})
 	srv.Use(OperationLog{}) // names the operation in the access log and the metrics
+	srv.AroundFields(r.viewUserFields)
 	errs := errorLog{log: log, timeout: g.Timeout}
 	srv.SetErrorPresenter(errs.present)
 	srv.SetRecoverFunc(errs.recovered)

@@ -222,6 +222,7 @@ type Profile struct {
 	HydrateCustomDataDelegated bool
 	HydrateCustomDataSelf      bool
 	NonFollowerHiddenFields    []string
+	FollowerVisibleFields      []string // private fields an approved follower may see
 	// CanEditPeerData lets a role edit users of equal rank (admin-api.user.profile.can-edit-peer-data).
 	CanEditPeerData bool
 }
@@ -449,6 +450,7 @@ func load(lookup func(string) (string, bool)) (*Config, *loader) {
 		HydrateCustomDataDelegated: l.boolean("user.profile.custom-data.hydrate-in-delegated-mode"),
 		HydrateCustomDataSelf:      l.boolean("user.profile.custom-data.hydrate-in-self-retrieval"),
 		NonFollowerHiddenFields:    l.list("user.field-privacy.non-follower.hidden-fields"),
+		FollowerVisibleFields:      l.list("usergraph.field-privacy.follower-visible-fields"),
 		CanEditPeerData:            l.boolean("admin-api.user.profile.can-edit-peer-data"),
 	}
 	c.ProfilePicture = ProfilePicture{

@@ -115,6 +115,8 @@ var newOptions = map[string]Option{
 		Description: "Bearer token that GET /metrics on the main address requires (at least 16 bytes). Empty: /metrics is not served on the main address."},
 	"usergraph.metrics-addr": {Env: "METRICS_ADDR", Type: String,
 		Description: "Second listen address (host:port, e.g. 127.0.0.1:9464) serving /metrics, /livez and /readyz without authentication, for a private network. Empty: none."},
+	"usergraph.field-privacy.follower-visible-fields": {Env: "USER_FIELD_PRIVACY_FOLLOWER_VISIBLE_FIELDS", Type: StringArray,
+		Description: "Private user fields (email, sanitizedEmail, phone, phoneCountryCode, secondaryEmail, secondaryPhone, secondaryPhoneCountryCode, credits, customData) an approved follower may see. Empty: only the account itself and admins/clients see them."},
 	"usergraph.redis-url": {Env: "REDIS_URL", Type: String,
 		Description: "Redis, redis://user:pass@host:port/db or rediss://... When set it wins over REDIS_HOST, REDIS_PORT, REDIS_USERNAME, REDIS_PASSWORD and REDIS_DB."},
 }
@@ -181,7 +183,7 @@ var supportedNames = []string{
 	"admin-api.user.profile.editable-fields", "client-api.user.profile.editable-fields",
 	"user.profile.update.require-current-password", "user.profile.update.protected-fields",
 	"user.profile.custom-data.hydrate-in-delegated-mode", "user.profile.custom-data.hydrate-in-self-retrieval",
-	"user.field-privacy.non-follower.hidden-fields", "admin-api.user.profile.can-edit-peer-data",
+	"user.field-privacy.non-follower.hidden-fields", "usergraph.field-privacy.follower-visible-fields", "admin-api.user.profile.can-edit-peer-data",
 	"user.profile-picture.max-file-size", "user.profile-picture.signed-url.expiry",
 	// login and 2FA
 	"user.login.require-user-agent", "user.login.record-successful-attempts",
