@@ -14,7 +14,6 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"usergraph/internal/accounts"
-	"usergraph/internal/apperr"
 	"usergraph/internal/config"
 )
 
@@ -40,33 +39,6 @@ func NewHandler(r *Resolver, cfg config.GraphQL) *handler.Server {
 		return errors.New("internal server error")
 	})
 	return srv
-}
-
-// presentError puts the domain error code (and its additionalInfo) into extensions, and hides
-// the text of unexpected errors.
-func presentError(ctx context.Context, err error) *gqlerror.Error {
-	gerr := graphql.DefaultErrorPresenter(ctx, err)
-	var ae *apperr.Error
-	if !errors.As(err, &ae) {
-		if gerr.Extensions == nil || gerr.Extensions["code"] == nil {
-			// Parser and validation errors already carry a code; anything else is internal.
-			if gerr.Rule == "" && gerr.Path != nil {
-				gerr.Message = "internal server error"
-				gerr.Extensions = map[string]any{"code": string(apperr.InternalServerError)}
-			}
-		}
-		return gerr
-	}
-	gerr.Message = string(ae.Code)
-	ext := map[string]any{"code": string(ae.Code), "status": ae.HTTPStatus()}
-	if ae.Info != nil {
-		ext["additionalInfo"] = ae.Info
-	}
-	if ae.Reason != "" {
-		ext["reason"] = ae.Reason
-	}
-	gerr.Extensions = ext
-	return gerr
 }
 
 // DepthLimit refuses operations whose selections nest deeper than Max, before any resolver

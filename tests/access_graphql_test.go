@@ -26,7 +26,7 @@ func TestGraphQLAdministration(t *testing.T) {
 	if n := edges[0].(map[string]any)["node"].(map[string]any); n["username"] != "gql_admin" || n["email"] != "gql_admin@example.com" {
 		t.Fatalf("admins see emails: %v", n)
 	}
-	expectGQL(t, gql(u.Token, `{ users(first: 1) { totalCount } }`, nil), "InsufficientPrivileges")
+	expectGQL(t, gql(u.Token, `{ users(first: 1) { totalCount } }`, nil), "INSUFFICIENT_SCOPE")
 	// Plain users still see no one else's email.
 	r = gql(u.Token, `query($id: ID!) { user(id: $id) { username email } }`, map[string]any{"id": admin.ID})
 	if gqlData(t, r, "user").(map[string]any)["email"] != nil {
@@ -43,9 +43,9 @@ func TestGraphQLAdministration(t *testing.T) {
 	if gqlData(t, r, "adminSetCredits").(map[string]any)["credits"] != float64(5) {
 		t.Fatalf("credits: %s", r.Raw)
 	}
-	expectGQL(t, gql(admin.Token, `mutation($id: ID!) { adminSetCredits(id: $id, operation: DECREMENT, value: 6) { credits } }`, map[string]any{"id": u.ID}), "InsufficientCredits")
-	expectGQL(t, gql(admin.Token, `mutation($id: ID!) { adminSetCredits(id: $id, operation: SET, value: -1) { credits } }`, map[string]any{"id": u.ID}), "ClientInputError")
-	expectGQL(t, gql(admin.Token, `mutation { adminSetCredits(id: "`+unknownID+`", operation: SET, value: 1) { credits } }`, nil), "NotFound")
+	expectGQL(t, gql(admin.Token, `mutation($id: ID!) { adminSetCredits(id: $id, operation: DECREMENT, value: 6) { credits } }`, map[string]any{"id": u.ID}), "INSUFFICIENT_CREDITS")
+	expectGQL(t, gql(admin.Token, `mutation($id: ID!) { adminSetCredits(id: $id, operation: SET, value: -1) { credits } }`, map[string]any{"id": u.ID}), "BAD_USER_INPUT")
+	expectGQL(t, gql(admin.Token, `mutation { adminSetCredits(id: "`+unknownID+`", operation: SET, value: 1) { credits } }`, nil), "NOT_FOUND")
 
 	// Custom data, subscriptions, verify, restrict.
 	r = gql(admin.Token, `mutation($id: ID!, $d: JSON) { adminSetCustomData(id: $id, customData: $d) { customData } }`, map[string]any{"id": u.ID, "d": map[string]any{"plan": "x"}})
@@ -60,7 +60,7 @@ func TestGraphQLAdministration(t *testing.T) {
 	if fmt.Sprint(gqlData(t, r, "adminSetSubscription")) != "map[isSubscribed:true subscriptionTier:premium]" {
 		t.Fatalf("subscription: %s", r.Raw)
 	}
-	expectGQL(t, gql(admin.Token, `mutation($id: ID!) { adminSetSubscription(id: $id, subscribed: true, tier: "premium") { isSubscribed } }`, map[string]any{"id": u.ID}), "ClientInputError")
+	expectGQL(t, gql(admin.Token, `mutation($id: ID!) { adminSetSubscription(id: $id, subscribed: true, tier: "premium") { isSubscribed } }`, map[string]any{"id": u.ID}), "BAD_USER_INPUT")
 	// A lapsed subscription reads as the base tier, as in REST.
 	r = gql(admin.Token, `mutation($id: ID!) { adminSetSubscription(id: $id, subscribed: true, tier: "premium", expiry: "2001-01-01T00:00:00Z") { isSubscribed subscriptionTier } }`, map[string]any{"id": u.ID})
 	if fmt.Sprint(gqlData(t, r, "adminSetSubscription")) != "map[isSubscribed:false subscriptionTier:basic]" {
@@ -78,8 +78,8 @@ func TestGraphQLAdministration(t *testing.T) {
 	if fmt.Sprint(gqlData(t, r, "adminUpdateUser")) != "map[bio:<nil> firstName:Graph]" {
 		t.Fatalf("update: %s", r.Raw)
 	}
-	expectGQL(t, gql(admin.Token, `mutation($id: ID!) { adminUpdateUser(id: $id, input: {firstName: "Nope"}) { id } }`, map[string]any{"id": root.ID}), "InsufficientPrivileges")
-	expectGQL(t, gql(admin.Token, `mutation($id: ID!) { adminUpdateUser(id: $id, input: {firstName: "with space"}) { id } }`, map[string]any{"id": u.ID}), "ClientInputError")
+	expectGQL(t, gql(admin.Token, `mutation($id: ID!) { adminUpdateUser(id: $id, input: {firstName: "Nope"}) { id } }`, map[string]any{"id": root.ID}), "INSUFFICIENT_SCOPE")
+	expectGQL(t, gql(admin.Token, `mutation($id: ID!) { adminUpdateUser(id: $id, input: {firstName: "with space"}) { id } }`, map[string]any{"id": u.ID}), "BAD_USER_INPUT")
 
 	// Access and roles.
 	r = gql(admin.Token, `mutation($t: [String!]!) { setAccess(targets: $t, targetType: USER, scope: ["admin:profile:read"], operation: ADD) }`, map[string]any{"t": []string{u.ID}})
@@ -90,11 +90,11 @@ func TestGraphQLAdministration(t *testing.T) {
 	if fmt.Sprint(gqlData(t, r, "createRole")) != "map[id:editor ranking:50 scope:[] system:false]" {
 		t.Fatalf("createRole: %s", r.Raw)
 	}
-	expectGQL(t, gql(admin.Token, `mutation { createRole(input: {id: "editor", displayName: "Editor", ranking: 50}) { id } }`, nil), "DuplicateResource")
-	expectGQL(t, gql(admin.Token, `mutation { createRole(input: {id: "boss", displayName: "Boss", ranking: 1}) { id } }`, nil), "InsufficientPrivileges")
+	expectGQL(t, gql(admin.Token, `mutation { createRole(input: {id: "editor", displayName: "Editor", ranking: 50}) { id } }`, nil), "DUPLICATE_RESOURCE")
+	expectGQL(t, gql(admin.Token, `mutation { createRole(input: {id: "boss", displayName: "Boss", ranking: 1}) { id } }`, nil), "INSUFFICIENT_SCOPE")
 	r = gql(admin.Token, `mutation { updateRole(id: "editor", input: {displayName: "Chief editor"}) { displayName } }`, nil)
 	gqlData(t, r, "updateRole")
-	expectGQL(t, gql(admin.Token, `mutation { updateRole(id: "user", input: {displayName: "X"}) { id } }`, nil), "SystemRoleUpdate")
+	expectGQL(t, gql(admin.Token, `mutation { updateRole(id: "user", input: {displayName: "X"}) { id } }`, nil), "SYSTEM_ROLE_UPDATE")
 	r = gql(u.Token, `{ roles { id } }`, nil)
 	if len(gqlData(t, r, "roles").([]any)) != 6 {
 		t.Fatalf("roles: %s", r.Raw)
@@ -129,7 +129,7 @@ func TestGraphQLAdministration(t *testing.T) {
 	if fmt.Sprint(gqlData(t, r, "adminBanUser")) != "map[isBanned:true]" {
 		t.Fatalf("ban: %s", r.Raw)
 	}
-	expectGQL(t, gql(u.Token, `{ me { id } }`, nil), "Unauthorized")
+	expectGQL(t, gql(u.Token, `{ me { id } }`, nil), "UNAUTHENTICATED")
 }
 
 // A client token uses the same GraphQL operations with its client: scopes.
@@ -142,8 +142,8 @@ func TestGraphQLAsClient(t *testing.T) {
 		t.Fatalf("client credits: %s", r.Raw)
 	}
 	// The blue check is an admin scope: client:all does not hold it.
-	expectGQL(t, s.GraphQL(t, c.Token, `mutation($id: ID!) { adminVerifyUser(id: $id, verified: true) { id } }`, map[string]any{"id": u.ID}), "InsufficientPrivileges")
-	expectGQL(t, s.GraphQL(t, c.Token, `{ me { id } }`, nil), "InsufficientPrivileges")
+	expectGQL(t, s.GraphQL(t, c.Token, `mutation($id: ID!) { adminVerifyUser(id: $id, verified: true) { id } }`, map[string]any{"id": u.ID}), "INSUFFICIENT_SCOPE")
+	expectGQL(t, s.GraphQL(t, c.Token, `{ me { id } }`, nil), "INSUFFICIENT_SCOPE")
 }
 
 // OAuth clients in GraphQL: the secret is returned once; the public lookup shows little.
@@ -172,7 +172,7 @@ func TestGraphQLOAuthClients(t *testing.T) {
 	}
 	r = s.GraphQL(t, root.Token, `mutation($id: ID!) { deleteOAuthClient(id: $id) }`, map[string]any{"id": id})
 	gqlData(t, r, "deleteOAuthClient")
-	expectGQL(t, s.GraphQL(t, root.Token, `mutation($id: ID!) { deleteOAuthClient(id: $id) }`, map[string]any{"id": id}), "InvalidTarget")
+	expectGQL(t, s.GraphQL(t, root.Token, `mutation($id: ID!) { deleteOAuthClient(id: $id) }`, map[string]any{"id": id}), "INVALID_TARGET")
 }
 
 // The error cases of the administration mutations in GraphQL: bad input, an unknown id, the
@@ -188,30 +188,30 @@ func TestGraphQLAdministrationErrors(t *testing.T) {
 	// setAccess: a scope that does not exist or that the caller lacks, an unknown or malformed
 	// target, a target that outranks the caller.
 	setAccess := `mutation($t: [String!]!, $type: AccessTargetType!, $s: [String!]!) { setAccess(targets: $t, targetType: $type, scope: $s, operation: ADD) }`
-	expectGQL(t, gql(setAccess, map[string]any{"t": []string{u.ID}, "type": "USER", "s": []string{"no:such:scope"}}), "ClientInputError")
-	expectGQL(t, gql(setAccess, map[string]any{"t": []string{u.ID}, "type": "USER", "s": []string{"*"}}), "ClientInputError")
-	expectGQL(t, gql(setAccess, map[string]any{"t": []string{"nope"}, "type": "USER", "s": []string{"delegated:profile:read"}}), "ClientInputError")
-	expectGQL(t, gql(setAccess, map[string]any{"t": []string{unknownID}, "type": "USER", "s": []string{"delegated:profile:read"}}), "NotFound")
-	expectGQL(t, gql(setAccess, map[string]any{"t": []string{"nobody"}, "type": "ROLE", "s": []string{"delegated:profile:read"}}), "NotFound")
-	expectGQL(t, gql(setAccess, map[string]any{"t": []string{root.ID}, "type": "USER", "s": []string{"delegated:profile:read"}}), "InsufficientPrivileges")
-	expectGQL(t, gql(setAccess, map[string]any{"t": []string{"super_admin"}, "type": "ROLE", "s": []string{"delegated:profile:read"}}), "InsufficientPrivileges")
+	expectGQL(t, gql(setAccess, map[string]any{"t": []string{u.ID}, "type": "USER", "s": []string{"no:such:scope"}}), "BAD_USER_INPUT")
+	expectGQL(t, gql(setAccess, map[string]any{"t": []string{u.ID}, "type": "USER", "s": []string{"*"}}), "BAD_USER_INPUT")
+	expectGQL(t, gql(setAccess, map[string]any{"t": []string{"nope"}, "type": "USER", "s": []string{"delegated:profile:read"}}), "BAD_USER_INPUT")
+	expectGQL(t, gql(setAccess, map[string]any{"t": []string{unknownID}, "type": "USER", "s": []string{"delegated:profile:read"}}), "NOT_FOUND")
+	expectGQL(t, gql(setAccess, map[string]any{"t": []string{"nobody"}, "type": "ROLE", "s": []string{"delegated:profile:read"}}), "NOT_FOUND")
+	expectGQL(t, gql(setAccess, map[string]any{"t": []string{root.ID}, "type": "USER", "s": []string{"delegated:profile:read"}}), "INSUFFICIENT_SCOPE")
+	expectGQL(t, gql(setAccess, map[string]any{"t": []string{"super_admin"}, "type": "ROLE", "s": []string{"delegated:profile:read"}}), "INSUFFICIENT_SCOPE")
 
 	// Roles.
-	expectGQL(t, gql(`mutation { deleteRole(id: "user") }`, nil), "SystemRoleDelete")
-	expectGQL(t, gql(`mutation { updateRole(id: "nobody", input: {displayName: "X"}) { id } }`, nil), "NotFound")
-	expectGQL(t, gql(`mutation { createRole(input: {id: "bad-id!", displayName: "Bad", ranking: 10}) { id } }`, nil), "ClientInputError")
+	expectGQL(t, gql(`mutation { deleteRole(id: "user") }`, nil), "SYSTEM_ROLE_DELETE")
+	expectGQL(t, gql(`mutation { updateRole(id: "nobody", input: {displayName: "X"}) { id } }`, nil), "NOT_FOUND")
+	expectGQL(t, gql(`mutation { createRole(input: {id: "bad-id!", displayName: "Bad", ranking: 10}) { id } }`, nil), "BAD_USER_INPUT")
 
 	// Operations on a user: unknown, malformed, outranking.
-	expectGQL(t, gql(`mutation($id: ID!) { adminBanUser(id: $id, banned: true) { id } }`, unknown), "NotFound")
-	expectGQL(t, gql(`mutation($id: ID!) { adminBanUser(id: $id, banned: true, reason: "short") { id } }`, map[string]any{"id": u.ID}), "ClientInputError")
-	expectGQL(t, gql(`mutation($id: ID!) { adminBanUser(id: $id, banned: true) { id } }`, map[string]any{"id": root.ID}), "InsufficientPrivileges")
-	expectGQL(t, gql(`mutation($id: ID!) { adminRestrictUser(id: $id, restricted: true) { id } }`, unknown), "NotFound")
-	expectGQL(t, gql(`mutation($id: ID!) { adminRestrictUser(id: $id, restricted: true) { id } }`, map[string]any{"id": "nope"}), "ClientInputError")
-	expectGQL(t, gql(`mutation($id: ID!) { adminVerifyUser(id: $id, verified: true) { id } }`, unknown), "NotFound")
-	expectGQL(t, gql(`mutation($id: ID!) { adminCancelSubscription(id: $id, cancelled: true) { id } }`, unknown), "NotFound")
-	expectGQL(t, gql(`mutation($id: ID!) { adminSetCustomData(id: $id, customData: {a: 1}) { id } }`, unknown), "NotFound")
-	expectGQL(t, gql(`mutation($id: ID!) { adminSetCustomData(id: $id, customData: "text") { id } }`, map[string]any{"id": u.ID}), "ClientInputError")
-	expectGQL(t, gql(`mutation($id: ID!) { adminUpdateUser(id: $id, input: {firstName: "Nobody"}) { id } }`, unknown), "NotFound")
+	expectGQL(t, gql(`mutation($id: ID!) { adminBanUser(id: $id, banned: true) { id } }`, unknown), "NOT_FOUND")
+	expectGQL(t, gql(`mutation($id: ID!) { adminBanUser(id: $id, banned: true, reason: "short") { id } }`, map[string]any{"id": u.ID}), "BAD_USER_INPUT")
+	expectGQL(t, gql(`mutation($id: ID!) { adminBanUser(id: $id, banned: true) { id } }`, map[string]any{"id": root.ID}), "INSUFFICIENT_SCOPE")
+	expectGQL(t, gql(`mutation($id: ID!) { adminRestrictUser(id: $id, restricted: true) { id } }`, unknown), "NOT_FOUND")
+	expectGQL(t, gql(`mutation($id: ID!) { adminRestrictUser(id: $id, restricted: true) { id } }`, map[string]any{"id": "nope"}), "BAD_USER_INPUT")
+	expectGQL(t, gql(`mutation($id: ID!) { adminVerifyUser(id: $id, verified: true) { id } }`, unknown), "NOT_FOUND")
+	expectGQL(t, gql(`mutation($id: ID!) { adminCancelSubscription(id: $id, cancelled: true) { id } }`, unknown), "NOT_FOUND")
+	expectGQL(t, gql(`mutation($id: ID!) { adminSetCustomData(id: $id, customData: {a: 1}) { id } }`, unknown), "NOT_FOUND")
+	expectGQL(t, gql(`mutation($id: ID!) { adminSetCustomData(id: $id, customData: "text") { id } }`, map[string]any{"id": u.ID}), "BAD_USER_INPUT")
+	expectGQL(t, gql(`mutation($id: ID!) { adminUpdateUser(id: $id, input: {firstName: "Nobody"}) { id } }`, unknown), "NOT_FOUND")
 
 	// Bulk create: a taken username, a role that outranks the caller.
 	create := `mutation($in: [AdminCreateUserInput!]!) { adminCreateUsers(input: $in) }`
@@ -222,8 +222,8 @@ func TestGraphQLAdministrationErrors(t *testing.T) {
 		}
 		return m
 	}
-	expectGQL(t, gql(create, map[string]any{"in": []any{record(u.Username, "")}}), "ClientInputError")
-	expectGQL(t, gql(create, map[string]any{"in": []any{record("new_root", "super_admin")}}), "InsufficientPrivileges")
+	expectGQL(t, gql(create, map[string]any{"in": []any{record(u.Username, "")}}), "BAD_USER_INPUT")
+	expectGQL(t, gql(create, map[string]any{"in": []any{record("new_root", "super_admin")}}), "INSUFFICIENT_SCOPE")
 	if n := gqlData(t, gql(create, map[string]any{"in": []any{record("fresh_user", "")}}), "adminCreateUsers"); n != float64(1) {
 		t.Fatalf("a valid record (the refusals above are not about its other fields): %v", n)
 	}
@@ -231,6 +231,6 @@ func TestGraphQLAdministrationErrors(t *testing.T) {
 	// OAuth clients: bad input and unknown ids.
 	expectGQL(t, gql(`mutation { createOAuthClient(input: {clientId: "x", displayName: "Graph application", role: "external_client",
 		grants: [], redirectUris: [], secret: "a-long-secret-value"}) { secret } }`, nil), "ClientInputError")
-	expectGQL(t, gql(`mutation($id: ID!) { updateOAuthClient(id: $id, input: {displayName: "Renamed application"}) { id } }`, unknown), "InvalidTarget")
-	expectGQL(t, gql(`mutation($id: ID!) { deleteOAuthClient(id: $id) }`, map[string]any{"id": "nope"}), "ClientInputError")
+	expectGQL(t, gql(`mutation($id: ID!) { updateOAuthClient(id: $id, input: {displayName: "Renamed application"}) { id } }`, unknown), "INVALID_TARGET")
+	expectGQL(t, gql(`mutation($id: ID!) { deleteOAuthClient(id: $id) }`, map[string]any{"id": "nope"}), "BAD_USER_INPUT")
 }

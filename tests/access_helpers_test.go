@@ -47,8 +47,8 @@ func gqlData(t *testing.T, r *apitest.Response, name string) any {
 // expectGQL fails unless the first GraphQL error has code.
 func expectGQL(t *testing.T, r *apitest.Response, code string) {
 	t.Helper()
-	if got := r.GQLError(); got != code {
-		t.Fatalf("want GraphQL error %s, got %q: %s", code, got, r.Raw)
+	if got := r.GQLError(); got != gqlCode(code) {
+		t.Fatalf("want GraphQL error %s, got %q: %s", gqlCode(code), got, r.Raw)
 	}
 }
 

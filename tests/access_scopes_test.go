@@ -197,7 +197,7 @@ func TestEveryGraphQLOperationRefusesATokenWithoutItsScope(t *testing.T) {
 			req := requirementOf(d)
 			op := operation(schema, typ, f)
 			r := s.GraphQL(t, cs.token(t, "user", lacking(reg, required(reg, req))), op, nil)
-			if r.GQLError() != "InsufficientPrivileges" {
+			if r.GQLError() != "INSUFFICIENT_SCOPE" {
 				t.Errorf("%s without %+v: want InsufficientPrivileges, got %s", name, req, r.Raw)
 			}
 			kinds := []string{"user"}
@@ -206,7 +206,7 @@ func TestEveryGraphQLOperationRefusesATokenWithoutItsScope(t *testing.T) {
 			}
 			for _, kind := range kinds {
 				r = s.GraphQL(t, cs.token(t, kind, []string{holding(reg, req, kind)}), op, nil)
-				if code := r.GQLError(); code == "InsufficientPrivileges" || code == "InternalServerError" {
+				if code := r.GQLError(); code == "INSUFFICIENT_SCOPE" || code == "INTERNAL_SERVER_ERROR" {
 					t.Errorf("%s as %s with %s: %s", name, kind, holding(reg, req, kind), r.Raw)
 				}
 			}

@@ -378,7 +378,7 @@ func TestServiceInviteCodes(t *testing.T) {
 	off.Get(t, get("client-api", target.ID), client.Token).Expect(t, http.StatusNotFound, "NotFound")
 	off.Post(t, post("admin-api"), admin.Token, map[string]any{"target": target.ID}).Expect(t, http.StatusNotFound, "NotFound")
 	off.Post(t, post("client-api"), "", map[string]any{"target": target.ID}).Expect(t, http.StatusNotFound, "NotFound")
-	expectGQL(t, off.GraphQL(t, admin.Token, `query($id: ID!) { adminInviteCodes(userId: $id) { code } }`, map[string]any{"id": target.ID}), "NotFound")
+	expectGQL(t, off.GraphQL(t, admin.Token, `query($id: ID!) { adminInviteCodes(userId: $id) { code } }`, map[string]any{"id": target.ID}), "NOT_FOUND")
 }
 
 // searchUsernames returns the usernames of data.results.
@@ -485,7 +485,7 @@ func TestServiceSearch(t *testing.T) {
 	off.s.Post(t, search("admin-api"), off.admin.Token, q("ali")).Expect(t, http.StatusNotFound, "NotFound")
 	off.s.Post(t, search("admin-api"), "", q("ali")).Expect(t, http.StatusNotFound, "NotFound")
 	off.s.Post(t, search("client-api"), off.svc.Token, q("alice")).Expect(t, http.StatusOK, "")
-	expectGQL(t, off.s.GraphQL(t, off.admin.Token, `{ adminSearchUsers(query: "alice") { totalCount } }`, nil), "NotFound")
+	expectGQL(t, off.s.GraphQL(t, off.admin.Token, `{ adminSearchUsers(query: "alice") { totalCount } }`, nil), "NOT_FOUND")
 }
 
 // A service gets its token through POST /oauth/token (client_credentials) and uses the client

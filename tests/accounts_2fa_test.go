@@ -133,8 +133,8 @@ func TestTwoFactorDisabledInConfig(t *testing.T) {
 	u := s.NewUser(t, "yuri_nofa")
 	s.Post(t, "/user/2fa", u.Token, map[string]any{"state": true}).Expect(t, http.StatusNotFound, "NotFound")
 	doTwoFactor(t, s, u.ID, "123456", "abcdef").Expect(t, http.StatusNotFound, "NotFound")
-	expectGQLError(t, s.GraphQL(t, u.Token, `mutation { setTwoFactor(enabled: true) }`, nil), "NotFound")
-	expectGQLError(t, s.GraphQL(t, "", `mutation { completeTwoFactorLogin(userId: "0123456789abcdef01234567", code: "123456", sessionHash: "abcdef") { accessToken } }`, nil), "NotFound")
+	expectGQLError(t, s.GraphQL(t, u.Token, `mutation { setTwoFactor(enabled: true) }`, nil), "NOT_FOUND")
+	expectGQLError(t, s.GraphQL(t, "", `mutation { completeTwoFactorLogin(userId: "0123456789abcdef01234567", code: "123456", sessionHash: "abcdef") { accessToken } }`, nil), "NOT_FOUND")
 }
 
 func TestTwoFactorEnforced(t *testing.T) {
@@ -167,14 +167,14 @@ func TestTwoFactorGraphQL(t *testing.T) {
 
 	const complete = `mutation($id: ID!, $c: String!, $h: String!) { completeTwoFactorLogin(userId: $id, code: $c, sessionHash: $h) {
 		twoFactorRequired accessToken refreshToken user { id email } } }`
-	expectGQLError(t, s.GraphQL(t, "", complete, map[string]any{"id": u.ID, "c": wrongCode(code), "h": hash}), "ClientInputError")
+	expectGQLError(t, s.GraphQL(t, "", complete, map[string]any{"id": u.ID, "c": wrongCode(code), "h": hash}), "BAD_USER_INPUT")
 	r = s.GraphQL(t, "", complete, map[string]any{"id": u.ID, "c": code, "h": hash})
 	p = obj(expectGQLOK(t, r), "completeTwoFactorLogin")
 	if p["twoFactorRequired"] != false || p["accessToken"] == nil || p["refreshToken"] == nil || obj(p, "user")["email"] != u.Email {
 		t.Fatalf("completeTwoFactorLogin: %s", r.Raw)
 	}
 	s.Get(t, "/user/me", p["accessToken"].(string)).Expect(t, http.StatusOK, "")
-	expectGQLError(t, s.GraphQL(t, "", complete, map[string]any{"id": u.ID, "c": code, "h": hash}), "ClientInputError")
+	expectGQLError(t, s.GraphQL(t, "", complete, map[string]any{"id": u.ID, "c": code, "h": hash}), "BAD_USER_INPUT")
 
 	expectGQLOK(t, s.GraphQL(t, u.Token, `mutation { setTwoFactor(enabled: false) }`, nil))
 	s.Tokens(t, u.Username, u.Password)

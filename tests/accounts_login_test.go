@@ -134,8 +134,8 @@ func TestLoginValidation(t *testing.T) {
 		})
 	}
 	t.Run("GraphQL", func(t *testing.T) {
-		expectGQLFieldError(t, s.GraphQL(t, "", gqlLogin, map[string]any{"in": map[string]any{"username": "abc", "password": u.Password}}), "username", "abc")
-		expectGQLFieldError(t, s.GraphQL(t, "", gqlLogin, map[string]any{"in": map[string]any{"password": u.Password}}), "username", absent)
+		expectGQLFieldError(t, s.GraphQL(t, "", gqlLogin, map[string]any{"in": map[string]any{"username": "abc", "password": u.Password}}), "input.username")
+		expectGQLFieldError(t, s.GraphQL(t, "", gqlLogin, map[string]any{"in": map[string]any{"password": u.Password}}), "input.username")
 	})
 	t.Run("user agent optional when configured so", func(t *testing.T) {
 		s := apitest.New(t, func(c *config.Config) { c.Login.RequireUserAgent = false })
@@ -218,14 +218,14 @@ func TestRefreshTokenRotation(t *testing.T) {
 	s.Get(t, "/user/me", access2).Expect(t, http.StatusOK, "")
 
 	// Reusing a spent refresh token means it leaked: the whole session dies.
-	expectGQLError(t, s.GraphQL(t, "", gqlRefresh, map[string]any{"r": u.RefreshToken}), "Unauthorized")
+	expectGQLError(t, s.GraphQL(t, "", gqlRefresh, map[string]any{"r": u.RefreshToken}), "UNAUTHENTICATED")
 	s.Get(t, "/user/me", access2).Expect(t, http.StatusUnauthorized, "Unauthorized")
 	s.Get(t, "/user/me", u.Token).Expect(t, http.StatusUnauthorized, "Unauthorized")
-	expectGQLError(t, s.GraphQL(t, "", gqlRefresh, map[string]any{"r": refresh2}), "Unauthorized")
+	expectGQLError(t, s.GraphQL(t, "", gqlRefresh, map[string]any{"r": refresh2}), "UNAUTHENTICATED")
 
 	// Garbage and empty refresh tokens are plain 401s.
-	expectGQLError(t, s.GraphQL(t, "", gqlRefresh, map[string]any{"r": "garbage"}), "Unauthorized")
-	expectGQLError(t, s.GraphQL(t, "", gqlRefresh, map[string]any{"r": ""}), "Unauthorized")
+	expectGQLError(t, s.GraphQL(t, "", gqlRefresh, map[string]any{"r": "garbage"}), "UNAUTHENTICATED")
+	expectGQLError(t, s.GraphQL(t, "", gqlRefresh, map[string]any{"r": ""}), "UNAUTHENTICATED")
 
 	// Another session of the same user is untouched by the leak of the first.
 	other, otherRefresh := s.Tokens(t, u.Username, u.Password)
@@ -238,7 +238,7 @@ func TestRefreshTokenBannedUser(t *testing.T) {
 	s := apitest.New(t)
 	u := s.NewUser(t, "victor_banned")
 	setBanned(t, s, u.ID)
-	expectGQLError(t, s.GraphQL(t, "", gqlRefresh, map[string]any{"r": u.RefreshToken}), "Banned")
+	expectGQLError(t, s.GraphQL(t, "", gqlRefresh, map[string]any{"r": u.RefreshToken}), "BANNED")
 }
 
 // A refresh token issued to an OAuth client is that client's: the first-party refreshToken
@@ -258,7 +258,7 @@ func TestRefreshTokenOfOAuthClientSession(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	expectGQLError(t, s.GraphQL(t, "", gqlRefresh, map[string]any{"r": toks.RefreshToken}), "Unauthorized")
+	expectGQLError(t, s.GraphQL(t, "", gqlRefresh, map[string]any{"r": toks.RefreshToken}), "UNAUTHENTICATED")
 	s.Get(t, "/user/me", toks.AccessToken).Expect(t, http.StatusOK, "")
 	if _, _, err := s.App.Auth.Refresh(context.Background(), toks.RefreshToken, "some-client-app"); err != nil {
 		t.Fatalf("the client's own refresh failed: %v", err)

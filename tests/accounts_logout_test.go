@@ -23,8 +23,8 @@ func TestLogoutToken(t *testing.T) {
 		t.Fatalf("logout: %q", r.Raw)
 	}
 	s.Get(t, "/user/me", u.Token).Expect(t, http.StatusUnauthorized, "Unauthorized")
-	expectGQLError(t, s.GraphQL(t, u.Token, `{ me { id } }`, nil), "Unauthorized")
-	expectGQLError(t, s.GraphQL(t, "", gqlRefresh, map[string]any{"r": u.RefreshToken}), "Unauthorized")
+	expectGQLError(t, s.GraphQL(t, u.Token, `{ me { id } }`, nil), "UNAUTHENTICATED")
+	expectGQLError(t, s.GraphQL(t, "", gqlRefresh, map[string]any{"r": u.RefreshToken}), "UNAUTHENTICATED")
 	// Only that session ended.
 	s.Get(t, "/user/me", other).Expect(t, http.StatusOK, "")
 }
@@ -77,7 +77,7 @@ func TestLogoutAll(t *testing.T) {
 				s.Get(t, "/user/me", tok).Expect(t, http.StatusUnauthorized, "Unauthorized")
 			}
 			for _, rt := range []string{u.RefreshToken, secondRefresh} {
-				expectGQLError(t, s.GraphQL(t, "", gqlRefresh, map[string]any{"r": rt}), "Unauthorized")
+				expectGQLError(t, s.GraphQL(t, "", gqlRefresh, map[string]any{"r": rt}), "UNAUTHENTICATED")
 			}
 			sessionState(t, s, cookie).Expect(t, http.StatusForbidden, "Forbidden")
 			// Other users keep their sessions; the user can log in again.
@@ -106,5 +106,5 @@ func TestLogoutGraphQL(t *testing.T) {
 		t.Fatal("logout")
 	}
 	s.Get(t, "/user/me", u.Token).Expect(t, http.StatusUnauthorized, "Unauthorized")
-	expectGQLError(t, s.GraphQL(t, "", gqlRefresh, map[string]any{"r": u.RefreshToken}), "Unauthorized")
+	expectGQLError(t, s.GraphQL(t, "", gqlRefresh, map[string]any{"r": u.RefreshToken}), "UNAUTHENTICATED")
 }

@@ -135,11 +135,11 @@ func TestGraphQLTransports(t *testing.T) {
 
 	// Errors: unknown fields and syntax errors carry a code, never a 500.
 	r = s.GraphQL(t, "", `{ nope }`, nil)
-	if c := r.GQLError(); c == "" || c == "InternalServerError" {
+	if c := r.GQLError(); c == "" || c == "INTERNAL_SERVER_ERROR" {
 		t.Fatalf("unknown field: %s", r.Raw)
 	}
 	r = s.GraphQL(t, "", `{ me { `, nil)
-	if c := r.GQLError(); c == "" || c == "InternalServerError" {
+	if c := r.GQLError(); c == "" || c == "INTERNAL_SERVER_ERROR" {
 		t.Fatalf("syntax error: %s", r.Raw)
 	}
 }

@@ -134,7 +134,7 @@ func TestUpdateMePassword(t *testing.T) {
 	s.Get(t, "/user/me", u.Token).Expect(t, http.StatusOK, "")
 	expectGQLOK(t, s.GraphQL(t, "", gqlRefresh, map[string]any{"r": u.RefreshToken}))
 	s.Get(t, "/user/me", other).Expect(t, http.StatusUnauthorized, "Unauthorized")
-	expectGQLError(t, s.GraphQL(t, "", gqlRefresh, map[string]any{"r": otherRefresh}), "Unauthorized")
+	expectGQLError(t, s.GraphQL(t, "", gqlRefresh, map[string]any{"r": otherRefresh}), "UNAUTHENTICATED")
 	sessionState(t, s, cookie).Expect(t, http.StatusForbidden, "Forbidden")
 	restLogin(t, s, u.Username, u.Password).Expect(t, http.StatusUnauthorized, "Unauthorized")
 	restLogin(t, s, u.Username, "brand-new-pass").Expect(t, http.StatusOK, "")
@@ -157,7 +157,7 @@ func TestUpdateMeUsernameConflict(t *testing.T) {
 	if !jsonEqual(obj(r.Body, "additionalInfo")["duplicateFields"], []string{"email"}) {
 		t.Fatalf("duplicateFields: %s", r.Raw)
 	}
-	expectGQLError(t, s.GraphQL(t, u.Token, `mutation { updateProfile(input: {username: "rachel_taken"}) { id } }`, nil), "ResourceConflict")
+	expectGQLError(t, s.GraphQL(t, u.Token, `mutation { updateProfile(input: {username: "rachel_taken"}) { id } }`, nil), "CONFLICT")
 
 	// A free name is stored lowercased, and the user logs in with it.
 	r = s.Patch(t, "/user/me", u.Token, map[string]any{"username": "Simon_Renamed"}).Expect(t, http.StatusOK, "")
@@ -197,13 +197,13 @@ func TestUpdateProfileGraphQL(t *testing.T) {
 	if p["middleName"] != nil || p["bio"] != nil || p["firstName"] != "Tara" {
 		t.Fatalf("unset: %s", r.Raw)
 	}
-	expectGQLFieldError(t, s.GraphQL(t, u.Token, m, map[string]any{"in": map[string]any{"bio": "x"}}), "bio", "x")
-	expectGQLFieldError(t, s.GraphQL(t, u.Token, m, map[string]any{"in": map[string]any{"unset": []string{"firstName"}}}), "firstName", "__unset__")
-	expectGQLFieldError(t, s.GraphQL(t, u.Token, m, map[string]any{"in": map[string]any{"username": "tara_new_name"}}), "username", "tara_new_name")
-	expectGQLError(t, s.GraphQL(t, u.Token, m, map[string]any{"in": map[string]any{"password": "brand-new-pass"}}), "Unauthorized")
+	expectGQLFieldError(t, s.GraphQL(t, u.Token, m, map[string]any{"in": map[string]any{"bio": "x"}}), "input.bio")
+	expectGQLFieldError(t, s.GraphQL(t, u.Token, m, map[string]any{"in": map[string]any{"unset": []string{"firstName"}}}), "input.firstName")
+	expectGQLFieldError(t, s.GraphQL(t, u.Token, m, map[string]any{"in": map[string]any{"username": "tara_new_name"}}), "input.username")
+	expectGQLError(t, s.GraphQL(t, u.Token, m, map[string]any{"in": map[string]any{"password": "brand-new-pass"}}), "UNAUTHENTICATED")
 	expectGQLOK(t, s.GraphQL(t, u.Token, m, map[string]any{"in": map[string]any{"password": "brand-new-pass", "currentPassword": u.Password}}))
 	s.Tokens(t, u.Username, "brand-new-pass")
-	expectGQLError(t, s.GraphQL(t, "", m, map[string]any{"in": map[string]any{"bio": "Hello there"}}), "Unauthorized")
+	expectGQLError(t, s.GraphQL(t, "", m, map[string]any{"in": map[string]any{"bio": "Hello there"}}), "UNAUTHENTICATED")
 }
 
 func TestGetUser(t *testing.T) {
@@ -286,9 +286,9 @@ func TestUserGraphQLPrivacy(t *testing.T) {
 		self["twoFactorEnabled"] != false || !jsonEqual(self["scope"], []string{"delegated:all"}) {
 		t.Fatalf("self: %v", self)
 	}
-	expectGQLError(t, s.GraphQL(t, viewer.Token, q, map[string]any{"id": "0123456789abcdef01234567"}), "NotFound")
-	expectGQLError(t, s.GraphQL(t, viewer.Token, q, map[string]any{"id": "nope"}), "ClientInputError")
-	expectGQLError(t, s.GraphQL(t, "", q, map[string]any{"id": target.ID}), "Unauthorized")
+	expectGQLError(t, s.GraphQL(t, viewer.Token, q, map[string]any{"id": "0123456789abcdef01234567"}), "NOT_FOUND")
+	expectGQLError(t, s.GraphQL(t, viewer.Token, q, map[string]any{"id": "nope"}), "BAD_USER_INPUT")
+	expectGQLError(t, s.GraphQL(t, "", q, map[string]any{"id": target.ID}), "UNAUTHENTICATED")
 	// node(id) is the same lookup.
 	n := obj(expectGQLOK(t, s.GraphQL(t, viewer.Token, `query($id: ID!) { node(id: $id) { id ... on User { email } } }`, map[string]any{"id": target.ID})), "node")
 	if n["id"] != target.ID || n["email"] != nil {
@@ -329,5 +329,5 @@ func TestSetPrivate(t *testing.T) {
 	if obj(p, "user")["isPrivate"] != false {
 		t.Fatalf("setPrivate false: %v", p)
 	}
-	expectGQLError(t, s.GraphQL(t, "", m, map[string]any{"p": true}), "Unauthorized")
+	expectGQLError(t, s.GraphQL(t, "", m, map[string]any{"p": true}), "UNAUTHENTICATED")
 }

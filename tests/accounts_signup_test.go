@@ -110,7 +110,7 @@ func TestSignUpValidation(t *testing.T) {
 				return
 			}
 			g := s.GraphQL(t, "", gqlSignUp, map[string]any{"in": tc.body})
-			expectGQLFieldError(t, g, tc.path, tc.value)
+			expectGQLFieldError(t, g, "input."+tc.path)
 		})
 	}
 	// Nothing was created by the failures.
@@ -143,8 +143,8 @@ func TestSignUpDuplicateVerified(t *testing.T) {
 				t.Fatalf("duplicateFields: %s", r.Raw)
 			}
 			g := s.GraphQL(t, "", gqlSignUp, map[string]any{"in": tc.body})
-			e := expectGQLError(t, g, "ResourceConflict")
-			if !jsonEqual(obj(e, "extensions", "additionalInfo")["duplicateFields"], tc.dup) {
+			e := expectGQLError(t, g, "CONFLICT")
+			if !jsonEqual(obj(e, "extensions", "details")["duplicateFields"], tc.dup) {
 				t.Fatalf("GraphQL duplicateFields: %s", g.Raw)
 			}
 		})
@@ -208,7 +208,7 @@ func TestSignUpDisabled(t *testing.T) {
 	t.Parallel()
 	s := apitest.New(t, func(c *config.Config) { c.Privilege.CanCreateAccount = false })
 	s.Post(t, "/user/create", "", signUpBody("gina_black")).Expect(t, http.StatusNotFound, "NotFound")
-	expectGQLError(t, s.GraphQL(t, "", gqlSignUp, map[string]any{"in": signUpBody("gina_black")}), "NotFound")
+	expectGQLError(t, s.GraphQL(t, "", gqlSignUp, map[string]any{"in": signUpBody("gina_black")}), "NOT_FOUND")
 }
 
 func TestSignUpWhitelistedDomains(t *testing.T) {
@@ -219,7 +219,7 @@ func TestSignUpWhitelistedDomains(t *testing.T) {
 	})
 	bad := with(signUpBody("hank_gray"), "email", "hank@elsewhere.org")
 	s.Post(t, "/user/create", "", bad).Expect(t, http.StatusBadRequest, "BadEmailDomain")
-	expectGQLError(t, s.GraphQL(t, "", gqlSignUp, map[string]any{"in": bad}), "BadEmailDomain")
+	expectGQLError(t, s.GraphQL(t, "", gqlSignUp, map[string]any{"in": bad}), "BAD_EMAIL_DOMAIN")
 	s.Post(t, "/user/create", "", with(signUpBody("hank_gray"), "email", "Hank@EXAMPLE.com")).Expect(t, http.StatusCreated, "")
 }
 
@@ -228,7 +228,7 @@ func TestSignUpIPThrottle(t *testing.T) {
 	s := apitest.New(t, func(c *config.Config) { c.Account.EnableIPThrottle = true })
 	s.Post(t, "/user/create", "", signUpBody("ivan_blue")).Expect(t, http.StatusCreated, "")
 	s.Post(t, "/user/create", "", signUpBody("jane_rose")).Expect(t, http.StatusTooManyRequests, "CreationThrottled")
-	expectGQLError(t, s.GraphQL(t, "", gqlSignUp, map[string]any{"in": signUpBody("jane_rose")}), "CreationThrottled")
+	expectGQLError(t, s.GraphQL(t, "", gqlSignUp, map[string]any{"in": signUpBody("jane_rose")}), "CREATION_THROTTLED")
 }
 
 // Two sign-ups racing for one username: exactly one wins, the other gets 409 (never a 500).

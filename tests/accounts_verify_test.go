@@ -128,7 +128,7 @@ func TestResendVerification(t *testing.T) {
 	expectFieldError(t, s.Get(t, "/user/resend-verification?target="+id, ""), "target", absent)
 	s.Get(t, "/user/resend-verification?target=0123456789abcdef01234567", "").Expect(t, http.StatusBadRequest, "ClientInputError")
 	expectFieldError(t, s.Get(t, "/user/resend-verification?target=xyz", ""), "target", "xyz")
-	expectGQLError(t, s.GraphQL(t, "", `mutation($id: ID!) { resendVerification(userId: $id) }`, map[string]any{"id": id}), "ClientInputError")
+	expectGQLError(t, s.GraphQL(t, "", `mutation($id: ID!) { resendVerification(userId: $id) }`, map[string]any{"id": id}), "BAD_USER_INPUT")
 	expectGQLError(t, s.GraphQL(t, "", `mutation($id: ID!, $c: String!) { verifyEmail(userId: $id, code: $c) }`,
 		map[string]any{"id": id, "c": latest}), "ClientInputError")
 }

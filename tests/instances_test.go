@@ -42,7 +42,7 @@ func TestLogoutAllTakesEffectOnEveryInstance(t *testing.T) {
 		}
 	}
 	g := a.GraphQL(t, "", `mutation($r: String!) { refreshToken(refreshToken: $r) { accessToken } }`, map[string]any{"r": u.RefreshToken})
-	if g.GQLError() != "Unauthorized" {
+	if g.GQLError() != "UNAUTHENTICATED" {
 		t.Fatalf("refresh after logout-all: %s", g.Raw)
 	}
 }

@@ -18,12 +18,12 @@ func TestLoginRateLimitCoversRESTAndGraphQL(t *testing.T) {
 		limited.Post(t, "/user/login", "", body).Expect(t, http.StatusUnauthorized, "Unauthorized")
 	}
 	g := limited.GraphQL(t, "", `mutation { login(input: {username: "limited_user", password: "wrong-password"}) { accessToken } }`, nil)
-	if g.GQLError() != "Unauthorized" {
+	if g.GQLError() != "UNAUTHENTICATED" {
 		t.Fatalf("third attempt: %s", g.Raw)
 	}
 	limited.Post(t, "/user/login", "", body).Expect(t, http.StatusTooManyRequests, "RateLimitError")
 	g = limited.GraphQL(t, "", `mutation { login(input: {username: "limited_user", password: "correct-horse-1"}) { accessToken } }`, nil)
-	if g.GQLError() != "RateLimitError" {
+	if g.GQLError() != "RATE_LIMITED" {
 		t.Fatalf("GraphQL login past the limit: %s", g.Raw)
 	}
 }

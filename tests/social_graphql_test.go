@@ -23,8 +23,8 @@ func gql(t *testing.T, s *apitest.Server, token, query string, vars map[string]a
 func socialGQLErr(t *testing.T, s *apitest.Server, token, query string, vars map[string]any, code string) *apitest.Response {
 	t.Helper()
 	r := s.GraphQL(t, token, query, vars)
-	if got := r.GQLError(); got != code {
-		t.Fatalf("want %s, got %q: %s", code, got, r.Raw)
+	if got := r.GQLError(); got != gqlCode(code) {
+		t.Fatalf("want %s, got %q: %s", gqlCode(code), got, r.Raw)
 	}
 	return r
 }

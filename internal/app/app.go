@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
 	"time"
 
 	"entgo.io/ent/dialect"
@@ -24,6 +25,7 @@ import (
 	"usergraph/internal/config"
 	"usergraph/internal/cors"
 	"usergraph/internal/db"
+	"usergraph/internal/httplog"
 	"usergraph/internal/mail"
 	"usergraph/internal/oauth"
 	"usergraph/internal/ratelimit"
@@ -152,9 +154,9 @@ func build(ctx context.Context, cfg *config.Config, client *ent.Client, sqlDB *s
 	go origins.Refresh(bg, 5*time.Minute)
 	a := &App{Config: cfg, DB: client, SQL: sqlDB, Auth: authSvc, Accounts: acc, OAuth: oauthSvc, Access: accessSvc, Clients: registry, Social: soc,
 		Routes: api.Routes(), Log: log, stop: stop, closers: []func() error{closeLimits},
-		Handler: recoverer(log, origins.Middleware(limits.Middleware(func(r *http.Request) string {
+		Handler: httplog.RequestIDs(recoverer(log, origins.Middleware(limits.Middleware(func(r *http.Request) string {
 			return liquid.ClientIP(r, cfg.ReverseProxy)
-		}, authSvc.Middleware(accessSvc.Middleware(social.Middleware(mux))))))}
+		}, authSvc.Middleware(accessSvc.Middleware(social.Middleware(mux)))))))}
 	go a.purgeLoop(bg)
 	return a, nil
 }
@@ -213,7 +215,7 @@ func recoverer(log *slog.Logger, next http.Handler) http.Handler {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				log.Error("handler panicked", "method", r.Method, "path", r.URL.Path, "panic", v)
+				log.Error("handler panicked", "request_id", httplog.RequestID(r.Context()), "method", r.Method, "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
 				w.Header().Set("Content-Type", "application/json; charset=utf-8")
 				w.WriteHeader(http.StatusInternalServerError)
 				_, _ = w.Write([]byte(`{"ok":0,"error":"InternalServerError"}` + "\n"))

@@ -74,9 +74,31 @@ type Error struct {
 	Reason string
 	// Status overrides the code's usual HTTP status when non-zero.
 	Status int
+	// Violations are the failed input rules of a ClientInputError, named as the domain names
+	// its fields; each API renders them under its own field names (see Invalid).
+	Violations []Violation
+}
+
+// Violation is one input field that broke one rule. Field is the domain's name for it
+// ("username", "requestId", "entries[2].value"); Rule is a stable id of the rule
+// ("length", "pattern", "required", ...); Message says what the rule wants, for people
+// ("must be 6 to 30 characters: letters, digits, _ and .").
+type Violation struct {
+	Field   string `json:"field"`
+	Rule    string `json:"rule"`
+	Message string `json:"message"`
+}
+
+// Invalid is a ClientInputError for broken input rules.
+func Invalid(vs ...Violation) *Error {
+	return &Error{Code: ClientInputError, Violations: vs}
 }
 
 func (e *Error) Error() string {
+	if len(e.Violations) > 0 {
+		v := e.Violations[0]
+		return fmt.Sprintf("%s: %s %s", e.Code, v.Field, v.Message)
+	}
 	if e.Info != nil {
 		return fmt.Sprintf("%s: %v", e.Code, e.Info)
 	}

@@ -1,9 +1,10 @@
 package validate
 
 import (
+	"usergraph/internal/rules"
+
 	"encoding/json"
 	"math"
-	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -19,10 +20,9 @@ const (
 )
 
 var (
-	defaultUsernameRe = regexp.MustCompile(`(?i)` + DefaultUsernamePattern)
-	defaultNameRe     = regexp.MustCompile(DefaultNamePattern)
+	defaultUsernameRe = rules.Defaults.Username.Pattern
+	defaultNameRe     = rules.Defaults.Name.Pattern
 	alphaRe           = regexp.MustCompile(`^(__unset__|[A-Za-z ]+)$`)
-	phoneCodeRe       = regexp.MustCompile(`^(\+?\d{1,3}|\d{1,4})$`)
 	asciiAlphaRe      = regexp.MustCompile(`^[A-Za-z]+$`)
 	objectIDRe        = regexp.MustCompile(`^[0-9a-fA-F]{24}$`)
 )
@@ -39,13 +39,13 @@ func (c *Checker) Username(name string, v any, required bool, re *regexp.Regexp)
 	if re == nil {
 		re = defaultUsernameRe
 	}
-	return c.field(name, v, required).isString().length(6, 30).matches(re.MatchString).ok
+	return c.field(name, v, required).isString().length(rules.Defaults.Username.Min, rules.Defaults.Username.Max).matches(re.MatchString).ok
 }
 
 // Password: string, length 8–128 and, when extra is not nil (the configured
 // user.profile.password-validation-regex), matching extra.
 func (c *Checker) Password(name string, v any, required bool, extra *regexp.Regexp) bool {
-	ch := c.field(name, v, required).isString().length(8, 128)
+	ch := c.field(name, v, required).isString().length(rules.Defaults.Password.Min, rules.Defaults.Password.Max)
 	if extra == nil {
 		return ch.stop().ok
 	}
@@ -66,7 +66,7 @@ func (c *Checker) Name(name string, v any, required bool, re *regexp.Regexp) boo
 	if re == nil {
 		re = defaultNameRe
 	}
-	return c.field(name, v, required).isString().matches(re.MatchString).length(1, 32).ok
+	return c.field(name, v, required).isString().matches(re.MatchString).length(rules.Defaults.Name.Min, rules.Defaults.Name.Max).ok
 }
 
 // MiddleName is [Checker.Name] with the regex wrapped as ^(__unset__|<regex>)$, as Liquid does.
@@ -74,7 +74,7 @@ func (c *Checker) MiddleName(name string, v any, required bool, re *regexp.Regex
 	if re == nil {
 		re = defaultNameRe
 	}
-	return c.field(name, v, required).isString().matches(unsetOr(re)).length(1, 32).ok
+	return c.field(name, v, required).isString().matches(unsetOr(re)).length(rules.Defaults.Name.Min, rules.Defaults.Name.Max).ok
 }
 
 var unsetCache sync.Map // regex source -> func(string) bool
@@ -100,32 +100,32 @@ func unsetOr(re *regexp.Regexp) func(string) bool {
 
 // Phone: string, length 10–12. Characters are not checked.
 func (c *Checker) Phone(name string, v any, required bool) bool {
-	return c.field(name, v, required).isString().length(10, 12).ok
+	return c.field(name, v, required).isString().length(rules.Phone.Min, rules.Phone.Max).ok
 }
 
 // PhoneCountryCode: string, length 2–6, matching ^(\+?\d{1,3}|\d{1,4})$.
 func (c *Checker) PhoneCountryCode(name string, v any, required bool) bool {
-	return c.field(name, v, required).isString().length(2, 6).matches(phoneCodeRe.MatchString).ok
+	return c.field(name, v, required).isString().length(rules.PhoneCountryCode.Min, rules.PhoneCountryCode.Max).matches(rules.PhoneCountryCode.Pattern.MatchString).ok
 }
 
 // Gender: string matching ^(__unset__|[A-Za-z ]+)$, length 2–128.
 func (c *Checker) Gender(name string, v any, required bool) bool {
-	return c.field(name, v, required).isString().matches(alphaRe.MatchString).length(2, 128).ok
+	return c.field(name, v, required).isString().matches(alphaRe.MatchString).length(rules.Gender.Min, rules.Gender.Max).ok
 }
 
 // Organization: string matching ^(__unset__|[A-Za-z ]+)$, length 3–128.
 func (c *Checker) Organization(name string, v any, required bool) bool {
-	return c.field(name, v, required).isString().matches(alphaRe.MatchString).length(3, 128).ok
+	return c.field(name, v, required).isString().matches(alphaRe.MatchString).length(rules.Organization.Min, rules.Organization.Max).ok
 }
 
 // PreferredLanguage: string, alphabetic, a lowercase ISO 639-1 code, length 2.
 func (c *Checker) PreferredLanguage(name string, v any, required bool) bool {
-	return c.field(name, v, required).isString().matches(asciiAlphaRe.MatchString).in(languages).length(2, 2).ok
+	return c.field(name, v, required).isString().matches(asciiAlphaRe.MatchString).in(rules.IsLanguage).length(2, 2).ok
 }
 
 // Bio: string, length 3–256.
 func (c *Checker) Bio(name string, v any, required bool) bool {
-	return c.field(name, v, required).isString().length(3, 256).ok
+	return c.field(name, v, required).isString().length(rules.Bio.Min, rules.Bio.Max).ok
 }
 
 // CustomLink: "__unset__" or an absolute URL (see [IsURL]); length at most 256.
@@ -133,17 +133,17 @@ func (c *Checker) CustomLink(name string, v any, required bool) bool {
 	return c.field(name, v, required).custom(func(v any) bool {
 		s, ok := v.(string)
 		return ok && (s == Unset || IsURL(s))
-	}).length(0, 256).ok
+	}).length(rules.CustomLink.Min, rules.CustomLink.Max).ok
 }
 
 // Pronouns: string, length 3–24.
 func (c *Checker) Pronouns(name string, v any, required bool) bool {
-	return c.field(name, v, required).isString().length(3, 24).ok
+	return c.field(name, v, required).isString().length(rules.Pronouns.Min, rules.Pronouns.Max).ok
 }
 
 // Country: string, an uppercase ISO 3166-1 alpha-2 code.
 func (c *Checker) Country(name string, v any, required bool) bool {
-	return c.field(name, v, required).isString().in(countries).ok
+	return c.field(name, v, required).isString().in(rules.IsCountry).ok
 }
 
 // Bool: a JSON boolean. (express-validator's isBoolean also accepts "true", "false", "1", "0"
@@ -182,7 +182,7 @@ func (c *Checker) StringLen(name string, v any, required bool, min, max int) boo
 
 // OneOf: string equal to one of allowed.
 func (c *Checker) OneOf(name string, v any, required bool, allowed ...string) bool {
-	return c.field(name, v, required).isString().in(setOf(allowed...)).ok
+	return c.field(name, v, required).isString().in(inSet(setOf(allowed...))).ok
 }
 
 // Array: a JSON array (express-validator isArray()).
@@ -255,29 +255,16 @@ func intValue(v any) (int64, bool) {
 func IsObjectID(s string) bool { return objectIDRe.MatchString(s) }
 
 // IsLanguage reports whether s is one of the ISO 639-1 codes PreferredLanguage accepts.
-func IsLanguage(s string) bool { _, ok := languages[s]; return ok }
+func IsLanguage(s string) bool { return rules.IsLanguage(s) }
 
 // IsCountry reports whether s is one of the ISO 3166-1 alpha-2 codes Country accepts.
-func IsCountry(s string) bool { _, ok := countries[s]; return ok }
+func IsCountry(s string) bool { return rules.IsCountry(s) }
 
-// IsURL reports whether s is an absolute URL with a scheme and a host (and, if present, a
-// port no greater than 65535).
-func IsURL(s string) bool {
-	if s == "" || strings.TrimSpace(s) != s {
-		return false
-	}
-	u, err := url.Parse(s)
-	if err != nil || u.Scheme == "" || u.Host == "" || u.Hostname() == "" {
-		return false
-	}
-	if p := u.Port(); p != "" {
-		n, err := strconv.Atoi(p)
-		if err != nil || n > 65535 {
-			return false
-		}
-	}
-	return true
-}
+// IsEmail is validator.js isEmail with its default options (see rules.IsEmail).
+func IsEmail(s string) bool { return rules.IsEmail(s) }
+
+// IsURL reports whether s is an absolute URL (see rules.IsURL).
+func IsURL(s string) bool { return rules.IsURL(s) }
 
 // SanitizeEmail is Liquid's sanitizeEmailAddress: lowercase the address and, when gmail is true
 // (user.account-creation.sanitize-gmail-addresses) and the address ends with "@gmail.com",
@@ -293,4 +280,16 @@ func SanitizeEmail(email string, gmail bool) string {
 		local = local[:i]
 	}
 	return strings.ReplaceAll(local, ".", "") + "@" + domain
+}
+
+func setOf(items ...string) map[string]struct{} {
+	m := make(map[string]struct{}, len(items))
+	for _, s := range items {
+		m[s] = struct{}{}
+	}
+	return m
+}
+
+func inSet(set map[string]struct{}) func(string) bool {
+	return func(s string) bool { _, ok := set[s]; return ok }
 }

@@ -227,9 +227,7 @@ func (ch *chain) length(min, max int) *chain {
 
 func (ch *chain) matches(match func(string) bool) *chain { return ch.standard(match) }
 
-func (ch *chain) in(set map[string]struct{}) *chain {
-	return ch.standard(func(s string) bool { _, ok := set[s]; return ok })
-}
+func (ch *chain) in(allowed func(string) bool) *chain { return ch.standard(allowed) }
 
 func isString(v any) bool { _, ok := v.(string); return ok }
 

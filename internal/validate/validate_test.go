@@ -266,9 +266,6 @@ func TestGenderOrganization(t *testing.T) {
 }
 
 func TestPreferredLanguage(t *testing.T) {
-	if len(languages) != 184 {
-		t.Fatalf("languages: %d codes, want 184", len(languages))
-	}
 	runRule(t, "preferredLanguage", func(c *Checker, v any, req bool) bool { return c.PreferredLanguage("preferredLanguage", v, req) }, []ruleCase{
 		{"en", "en", false, 0},
 		{"ta", "ta", false, 0},
@@ -337,9 +334,6 @@ func TestCustomLink(t *testing.T) {
 }
 
 func TestCountry(t *testing.T) {
-	if len(countries) != 250 {
-		t.Fatalf("countries: %d codes, want 250", len(countries))
-	}
 	runRule(t, "country", func(c *Checker, v any, req bool) bool { return c.Country("country", v, req) }, []ruleCase{
 		{"IN", "IN", false, 0},
 		{"US", "US", false, 0},

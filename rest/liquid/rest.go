@@ -18,6 +18,7 @@ import (
 	"usergraph/internal/auth"
 	"usergraph/internal/clients"
 	"usergraph/internal/config"
+	"usergraph/internal/httplog"
 	"usergraph/internal/oauth"
 	"usergraph/internal/social"
 )
@@ -112,7 +113,7 @@ func ok(w http.ResponseWriter, status int, data any) {
 func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 	e := apperr.As(err)
 	if e.Code == apperr.InternalServerError {
-		a.Log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		a.Log.Error("request failed", "request_id", httplog.RequestID(r.Context()), "route", r.Pattern, "method", r.Method, "err", err)
 	}
 	body := map[string]any{"ok": 0, "error": e.Code}
 	info := e.Info

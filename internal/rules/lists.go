@@ -1,4 +1,10 @@
-package validate
+package rules
+
+import (
+	"net/url"
+	"strconv"
+	"strings"
+)
 
 // languages is the ISO 639-1 list (184 two-letter codes, including the withdrawn "bh" that
 // Liquid lists). Liquid's src/enum/language.ts has 182 of them: it lacks "dz" and "zu".
@@ -45,4 +51,29 @@ func setOf(items ...string) map[string]struct{} {
 		m[s] = struct{}{}
 	}
 	return m
+}
+
+// IsLanguage reports whether s is an ISO 639-1 language code.
+func IsLanguage(s string) bool { _, ok := languages[s]; return ok }
+
+// IsCountry reports whether s is an ISO 3166-1 alpha-2 country code.
+func IsCountry(s string) bool { _, ok := countries[s]; return ok }
+
+// IsURL reports whether s is an absolute URL with a scheme and a host (and, if present, a
+// port no greater than 65535).
+func IsURL(s string) bool {
+	if s == "" || strings.TrimSpace(s) != s {
+		return false
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Scheme == "" || u.Host == "" || u.Hostname() == "" {
+		return false
+	}
+	if p := u.Port(); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil || n > 65535 {
+			return false
+		}
+	}
+	return true
 }
