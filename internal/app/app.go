@@ -73,6 +73,11 @@ func New(ctx context.Context, cfg *config.Config, opt Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	if cfg.PostgreSQL() {
+		if err := db.EnsureSearchIndexes(ctx, sqlDB); err != nil {
+			log.Warn("user search runs without its trigram indexes (it reads every user)", "err", err)
+		}
+	}
 	a, err := build(ctx, cfg, client, sqlDB, opt.Mailer, log)
 	if err != nil {
 		client.Close()

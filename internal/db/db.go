@@ -11,6 +11,7 @@ import (
 
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
+	entschema "entgo.io/ent/dialect/sql/schema"
 	_ "github.com/lib/pq"
 	_ "modernc.org/sqlite"
 
@@ -57,7 +58,7 @@ func Open(ctx context.Context, url string, maxConns int, wrap ...func(dialect.Dr
 	}
 	client := ent.NewClient(ent.Driver(drv))
 	migrateMu.Lock()
-	err = client.Schema.Create(ctx, migrate.WithDropIndex(true))
+	err = client.Schema.Create(ctx, migrate.WithDropIndex(true), entschema.WithDiffHook(keepSearchIndexes))
 	migrateMu.Unlock()
 	if err != nil {
 		client.Close()
