@@ -93,6 +93,10 @@ func UserID(i int) string { return objectID(userEpoch+int64(i)/100, 0xa0, int64(
 // FollowID is the id of the k-th seeded follow edge (1-based).
 func FollowID(k int) string { return objectID(followEpoch+int64(k)/1000, 0xb0, int64(k)) }
 
+// FollowCreated is the createdAt of the k-th seeded follow edge (1000 a second; the SQL's
+// to_timestamp(e + k / 1000.0) lands on these milliseconds exactly).
+func FollowCreated(k int) time.Time { return time.UnixMilli(followEpoch*1000 + int64(k)).UTC() }
+
 func objectID(sec int64, tag byte, n int64) string { return fmt.Sprintf("%08x%02x%014x", sec, tag, n) }
 
 // Users are created 100 a second from userEpoch, edges 1000 a second from followEpoch.
