@@ -33,6 +33,8 @@ var (
 		"GET /client", "GET /client/{clientId}",
 		// OAuth endpoints authenticate clients and browser sessions themselves.
 		"GET /oauth/authorize", "POST /oauth/authorize", "GET /oauth/token", "POST /oauth/token", "POST /oauth/revoke",
+		// OAuth discovery (RFC 8414) is public by definition.
+		"GET /.well-known/oauth-authorization-server", "GET /.well-known/openid-configuration",
 	}
 )
 

@@ -641,7 +641,12 @@ func TestOAuthIntrospect(t *testing.T) {
 
 	t.Run("active access token", func(t *testing.T) {
 		ti := info(introspect(caller, access))
-		if ti["active"] != true || ti["scope"] != "delegated:all" || ti["client_id"] != appClient || ti["sub"] != u.ID ||
+		// scope is Liquid's array (liquid-behaviour.md §7): its middleware's scope.includes(name)
+		// would be a substring test on a string.
+		if sc, _ := ti["scope"].([]any); len(sc) != 1 || sc[0] != "delegated:all" || ti["accessToken"] != access {
+			t.Fatalf("scope, accessToken: %v", ti)
+		}
+		if ti["active"] != true || ti["client_id"] != appClient || ti["sub"] != u.ID ||
 			ti["token_type"] != "Bearer" || ti["exp"] == nil || ti["iat"] == nil {
 			t.Fatalf("tokenInfo: %v", ti)
 		}

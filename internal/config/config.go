@@ -98,7 +98,8 @@ type Mail struct {
 	AppName string
 }
 
-// SuperAdmin is the account created when the database has no users (system.super-admin.*).
+// SuperAdmin is the account created at start when its username and email are free
+// (system.super-admin.*; Liquid: only when the database has no users).
 type SuperAdmin struct {
 	Username, Password, FirstName, LastName, Email string
 }

@@ -2,6 +2,8 @@ package oauth
 
 import (
 	"context"
+	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/ory/fosite"
@@ -98,4 +100,50 @@ func (s *Service) withClient(ctx context.Context, info *TokenInfo) (*TokenInfo, 
 // refused reports whether err is the API refusing a token, rather than a failure.
 func refused(err error) bool {
 	return apperr.Is(err, apperr.Unauthorized) || apperr.Is(err, apperr.Banned)
+}
+
+// IntrospectForClient handles /oauth/introspect for a client that authenticates with its own
+// credentials (RFC 7662 §2.1: HTTP Basic, or client_id and client_secret in the form), as
+// standard resource servers do. The client must be confidential and its current scope (its own
+// and its role's) must allow client:oauth:introspect. It returns nil for an inactive token.
+func (s *Service) IntrospectForClient(ctx context.Context, r *http.Request) (*TokenInfo, *Error) {
+	if r.Method != http.MethodPost {
+		return nil, &Error{Name: "invalid_request", Description: "The introspection endpoint takes POST only.", Status: http.StatusBadRequest}
+	}
+	if err := readForm(r); err != nil {
+		err.Status = http.StatusBadRequest
+		return nil, err
+	}
+	form := url.Values{}
+	for k, v := range r.PostForm {
+		// No grant_type: authenticateClient must not apply a grant's exceptions here.
+		if k != "grant_type" {
+			form[k] = v
+		}
+	}
+	fc, err := s.authenticateClient(ctx, r, form)
+	if err != nil {
+		e := s.fromFosite(ctx, err)
+		if e.Status < 500 {
+			e.Status = http.StatusUnauthorized
+		}
+		return nil, e
+	}
+	c := fc.(*client)
+	if c.IsPublic() {
+		// A public client has no secret, so nothing proves who is asking.
+		return nil, &Error{Name: "invalid_client", Description: "A public client cannot introspect tokens.", Status: http.StatusUnauthorized}
+	}
+	if !s.scopes.Allowed(ScopeIntrospect, c.scope) {
+		return nil, &Error{Name: "insufficient_scope", Description: "The client's scope does not allow " + ScopeIntrospect + ".", Status: http.StatusForbidden}
+	}
+	token := r.PostForm.Get("token")
+	if token == "" {
+		return nil, &Error{Name: "invalid_request", Description: "Missing parameter: token.", Status: http.StatusBadRequest}
+	}
+	info, ierr := s.tokenInfo(ctx, token)
+	if ierr != nil {
+		return nil, s.logged(ctx, serverError(ierr))
+	}
+	return info, nil
 }

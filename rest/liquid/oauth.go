@@ -8,8 +8,9 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"usergraph/internal/access"
 
+	"usergraph/internal/access"
+	"usergraph/internal/auth"
 	"usergraph/internal/oauth"
 )
 
@@ -29,6 +30,8 @@ func (a *API) oauthRoutes() []Route {
 		{"POST /oauth/revoke", a.oauthRevoke, pub},
 		{"GET /oauth/introspect", a.oauthIntrospect, access.Session(oauth.ScopeIntrospect)},
 		{"POST /oauth/introspect", a.oauthIntrospect, access.Session(oauth.ScopeIntrospect)},
+		{"GET /.well-known/oauth-authorization-server", a.wellKnown, pub},
+		{"GET /.well-known/openid-configuration", a.wellKnown, pub},
 	}
 }
 
@@ -77,8 +80,14 @@ func (a *API) oauthRevoke(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{})
 }
 
-// oauthIntrospect answers in Liquid's envelope: {"ok":1,"data":{"tokenInfo":...}}.
+// oauthIntrospect serves both forms of /oauth/introspect. A client presenting its own
+// credentials (HTTP Basic, or client_id and client_secret in the body) gets RFC 7662's answer;
+// a client token (Liquid's form) gets Liquid's envelope {"ok":1,"data":{"tokenInfo":...}}.
 func (a *API) oauthIntrospect(w http.ResponseWriter, r *http.Request) {
+	if clientCredentials(r) {
+		a.introspectRFC7662(w, r)
+		return
+	}
 	f, err := fields(r)
 	if err != nil {
 		a.fail(w, r, err)
@@ -95,13 +104,78 @@ func (a *API) oauthIntrospect(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	noStore(w)
-	ok(w, http.StatusOK, map[string]any{"tokenInfo": renderTokenInfo(info)})
+	ok(w, http.StatusOK, map[string]any{"tokenInfo": liquidTokenInfo(info, token)})
 }
 
-// renderTokenInfo writes RFC 7662's fields and Liquid's: scope is RFC 7662's space-separated
-// string, scopes Liquid's array; user is the public profile (for a client token, Liquid's
-// pseudo-user: the client's id, client id and role).
-func renderTokenInfo(t *oauth.TokenInfo) map[string]any {
+// clientCredentials reports whether the caller authenticates as a client (RFC 7662 §2.1) rather
+// than with a bearer token: HTTP Basic, or a client_secret in a form body.
+func clientCredentials(r *http.Request) bool {
+	if _, _, basic := r.BasicAuth(); basic {
+		return true
+	}
+	if auth.BearerToken(r) != "" || r.Method != http.MethodPost ||
+		!strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+		return false
+	}
+	r.Body = http.MaxBytesReader(nil, r.Body, maxBody)
+	return r.ParseForm() == nil && r.PostForm.Get("client_secret") != ""
+}
+
+func (a *API) introspectRFC7662(w http.ResponseWriter, r *http.Request) {
+	if e := formBody(r); e != nil {
+		e.Status = http.StatusBadRequest
+		oauthFail(w, r, e)
+		return
+	}
+	info, e := a.OAuth.IntrospectForClient(r.Context(), r)
+	if e != nil {
+		if e.Status == http.StatusUnauthorized {
+			w.Header().Set("WWW-Authenticate", `Basic realm="usergraph"`)
+		}
+		oauthFail(w, r, e)
+		return
+	}
+	noStore(w)
+	writeJSON(w, http.StatusOK, rfc7662TokenInfo(info, a.Config.AppHost))
+}
+
+// rfc7662TokenInfo is RFC 7662's answer: {"active":false} for an inactive token, otherwise
+// active, scope as a space-separated string, and the token's client, subject and times.
+func rfc7662TokenInfo(t *oauth.TokenInfo, issuer string) map[string]any {
+	if t == nil {
+		return map[string]any{"active": false}
+	}
+	m := map[string]any{
+		"active":     true,
+		"scope":      strings.Join(t.Scope, " "),
+		"sub":        t.Subject,
+		"exp":        t.ExpiresAt.Unix(),
+		"iat":        t.IssuedAt.Unix(),
+		"iss":        strings.TrimRight(issuer, "/"),
+		"token_type": tokenType(t),
+	}
+	if t.ClientID != "" {
+		m["client_id"] = t.ClientID
+	}
+	if t.User != nil {
+		m["username"] = t.User.Username
+	}
+	return m
+}
+
+func tokenType(t *oauth.TokenInfo) string {
+	if t.Kind == oauth.TokenAccess {
+		return "Bearer"
+	}
+	return oauth.TokenRefresh
+}
+
+// liquidTokenInfo is Liquid's tokenInfo: its token record (accessToken, accessTokenExpiresAt,
+// scope as an ARRAY, user, client) plus RFC 7662's fields. scope must be an array: Liquid's
+// middleware checks scope.includes(name), a substring test on a string, so a string scope
+// would let "admin:system:client:all" pass for "client:all". user is the public profile (for
+// a client token, Liquid's pseudo-user: the client's id, client id and role).
+func liquidTokenInfo(t *oauth.TokenInfo, token string) map[string]any {
 	if t == nil {
 		return nil
 	}
@@ -110,18 +184,17 @@ func renderTokenInfo(t *oauth.TokenInfo) map[string]any {
 		scopes = []string{}
 	}
 	m := map[string]any{
-		"active": true,
-		"scope":  strings.Join(scopes, " "),
-		"scopes": scopes,
-		"sub":    t.Subject,
-		"exp":    t.ExpiresAt.Unix(),
-		"iat":    t.IssuedAt.Unix(),
+		"active":     true,
+		"scope":      scopes,
+		"scopes":     scopes,
+		"sub":        t.Subject,
+		"exp":        t.ExpiresAt.Unix(),
+		"iat":        t.IssuedAt.Unix(),
+		"token_type": tokenType(t),
 	}
 	if t.Kind == oauth.TokenAccess {
-		m["token_type"] = "Bearer"
+		m["accessToken"] = token
 		m["accessTokenExpiresAt"] = jsTime(t.ExpiresAt)
-	} else {
-		m["token_type"] = oauth.TokenRefresh
 	}
 	if t.ClientID != "" {
 		m["client_id"] = t.ClientID
@@ -140,6 +213,12 @@ func renderTokenInfo(t *oauth.TokenInfo) map[string]any {
 		m["user"] = nil
 	}
 	return m
+}
+
+// wellKnown serves the authorization server metadata (RFC 8414), at both well-known names.
+func (a *API) wellKnown(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "public, max-age=3600")
+	writeJSON(w, http.StatusOK, a.OAuth.Metadata(a.Config.AppHost))
 }
 
 func oauthFail(w http.ResponseWriter, r *http.Request, e *oauth.Error) {

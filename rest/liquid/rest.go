@@ -21,6 +21,7 @@ import (
 	"usergraph/internal/httplog"
 	"usergraph/internal/oauth"
 	"usergraph/internal/social"
+	"usergraph/internal/validate"
 )
 
 // maxBody is Liquid's default JSON body limit (system.request-body.json.max-size = 1mb).
@@ -90,6 +91,18 @@ func (a *API) Register(mux *http.ServeMux) {
 	mux.HandleFunc("/", notFound)
 }
 
+// authorize checks req before a handler validates its request, and answers the failure: Liquid
+// checks scopes in middleware, before its validators, so a request without the scope is a 401
+// even when its body is also bad. The domain operation checks again; this keeps Liquid's order.
+// Call it only where Liquid's route exists (feature switches answer 404 first).
+func (a *API) authorize(w http.ResponseWriter, r *http.Request, via access.Via, req access.Requirement) bool {
+	if _, err := a.Accounts.Access().Through(r.Context(), via, req); err != nil {
+		a.fail(w, r, err)
+		return false
+	}
+	return true
+}
+
 func health(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"status": "UP"})
 }
@@ -109,14 +122,50 @@ func ok(w http.ResponseWriter, status int, data any) {
 }
 
 // fail writes the error envelope. Unexpected errors are logged and answered with a bare 500:
-// their text may hold internals and never reaches the client.
+// their text may hold internals and never reaches the client. The domain's input violations
+// are written as express-validator entries in the body (see failFrom).
 func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
+	a.failFrom(w, r, err, from{})
+}
+
+// from says where a request's values came from, so that fail can write a domain violation the
+// handler did not check itself as Liquid's validator writes its errors: the entry's path is
+// Liquid's name for the field (names maps the domain's names where Liquid's differ, such as
+// "requestId" to "request"), its value is the value sent (left out when absent) and its
+// location is where it was sent ("body" when Location is empty).
+type from struct {
+	accounts.Fields
+	names map[string]string
+}
+
+// entries writes violations as express-validator entries.
+func (src from) entries(vs []apperr.Violation) validate.Errors {
+	location := src.Location
+	if location == "" {
+		location = validate.Body
+	}
+	c := validate.New(location)
+	for _, v := range vs {
+		name := v.Field
+		if liquid, ok := src.names[name]; ok {
+			name = liquid
+		}
+		c.Add(name, validate.Field(src.Values, name))
+	}
+	return c.Errors()
+}
+
+// failFrom is fail for a handler whose request src describes.
+func (a *API) failFrom(w http.ResponseWriter, r *http.Request, err error, src from) {
 	e := apperr.As(err)
 	if e.Code == apperr.InternalServerError {
 		a.Log.Error("request failed", "request_id", httplog.RequestID(r.Context()), "route", r.Pattern, "method", r.Method, "err", err)
 	}
 	body := map[string]any{"ok": 0, "error": e.Code}
 	info := e.Info
+	if info == nil && len(e.Violations) > 0 {
+		info = map[string]any{"errors": src.entries(e.Violations)}
+	}
 	if info == nil && e.Reason != "" {
 		info = map[string]string{"reason": e.Reason}
 	}
