@@ -4,11 +4,12 @@ import (
 	"net/http"
 
 	"usergraph/ent"
+	"usergraph/internal/access"
 	"usergraph/internal/accounts"
 )
 
 func (a *API) self(u *ent.User) map[string]any {
-	return renderUser(u, viewSelf, a.Config.Profile.HydrateCustomDataSelf, nil, a.Config.Subscription.BaseTier)
+	return a.renderView(a.Accounts.SelfView(u), a.Config.Profile.HydrateCustomDataSelf)
 }
 
 func (a *API) signUp(w http.ResponseWriter, r *http.Request) {
@@ -188,9 +189,17 @@ func (a *API) updateMe(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	u, err := a.Accounts.UpdateMe(r.Context(), f)
+	if !a.authorize(w, r, access.ViaAdmin, access.Session(accounts.ScopeProfileWrite)) {
+		return
+	}
+	p, err := a.decodeUpdateMe(f)
 	if err != nil {
 		a.fail(w, r, err)
+		return
+	}
+	u, err := a.Accounts.UpdateMe(r.Context(), p)
+	if err != nil {
+		a.failFrom(w, r, err, from{Fields: f})
 		return
 	}
 	ok(w, http.StatusOK, map[string]any{"user": a.self(u)})
@@ -220,6 +229,6 @@ func (a *API) getUser(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	doc := renderUser(v.User, viewPublic, a.Config.Profile.HydrateCustomDataDelegated, v.HideFields, a.Config.Subscription.BaseTier)
+	doc := a.renderView(*v, a.Config.Profile.HydrateCustomDataDelegated)
 	ok(w, http.StatusOK, map[string]any{"user": doc})
 }
