@@ -21,6 +21,7 @@ import (
 	"usergraph/internal/db"
 	"usergraph/internal/mail"
 	"usergraph/internal/ratelimit"
+	"usergraph/internal/rules"
 	"usergraph/internal/scopes"
 	"usergraph/internal/validate"
 )
@@ -37,6 +38,8 @@ type Service struct {
 	log    *slog.Logger
 	now    func() time.Time
 	social Social
+	// rules are the input rules as the settings shape them (username, password, name patterns).
+	rules *rules.Set
 
 	// outbox tracks mail being sent in the background, so shutdown can wait for it.
 	outbox sync.WaitGroup
@@ -49,8 +52,12 @@ type Service struct {
 func New(db *ent.Client, cfg *config.Config, a *auth.Service, acc *access.Service, m mail.Sender, limits *ratelimit.Limiter, log *slog.Logger) *Service {
 	h, _ := bcrypt.GenerateFromPassword([]byte("usergraph-timing-equaliser"), bcrypt.DefaultCost)
 	return &Service{db: db, cfg: cfg, auth: a, scopes: acc.Scopes(), access: acc, mailer: m, limits: limits, log: log,
-		now: func() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }, dummyHash: h}
+		now: func() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }, dummyHash: h,
+		rules: rules.NewSet(cfg.Profile.UsernameRegex, cfg.Profile.NameRegex, cfg.Profile.PasswordRegex)}
 }
+
+// Rules are the input rules the operations check, shaped by the settings.
+func (s *Service) Rules() *rules.Set { return s.rules }
 
 // Scopes is the scope registry the service checks against.
 func (s *Service) Scopes() *scopes.Registry { return s.scopes }

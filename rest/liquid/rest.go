@@ -121,14 +121,22 @@ func ok(w http.ResponseWriter, status int, data any) {
 }
 
 // fail writes the error envelope. Unexpected errors are logged and answered with a bare 500:
-// their text may hold internals and never reaches the client.
-func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
+// their text may hold internals and never reaches the client. Domain violations are written as
+// express-validator entries; src says where the handler's input came from (see from).
+func (a *API) fail(w http.ResponseWriter, r *http.Request, err error, src ...from) {
 	e := apperr.As(err)
 	if e.Code == apperr.InternalServerError {
 		a.Log.Error("request failed", "request_id", httplog.RequestID(r.Context()), "route", r.Pattern, "method", r.Method, "err", err)
 	}
 	body := map[string]any{"ok": 0, "error": e.Code}
 	info := e.Info
+	if info == nil && len(e.Violations) > 0 {
+		var f from
+		if len(src) > 0 {
+			f = src[0]
+		}
+		info = map[string]any{"errors": f.entries(e.Violations)}
+	}
 	if info == nil && e.Reason != "" {
 		info = map[string]string{"reason": e.Reason}
 	}
