@@ -20,11 +20,11 @@ func TestBannedUserAnswersAsREADMESays(t *testing.T) {
 	s.Post(t, "/user/admin-api/ban", admin.Token, map[string]any{"target": victim.ID, "state": true}).Expect(t, http.StatusOK, "")
 
 	s.Get(t, "/user/me", victim.Token).Expect(t, http.StatusUnauthorized, "Unauthorized")
-	if g := s.GraphQL(t, victim.Token, `{ me { id } }`, nil); g.GQLError() != "Unauthorized" {
+	if g := s.GraphQL(t, victim.Token, `{ me { id } }`, nil); g.GQLError() != "UNAUTHENTICATED" {
 		t.Fatalf("GraphQL with a revoked token: %s", g.Raw)
 	}
 	if g := s.GraphQL(t, "", `mutation($r: String!) { refreshToken(refreshToken: $r) { accessToken } }`,
-		map[string]any{"r": victim.RefreshToken}); g.GQLError() != "Unauthorized" {
+		map[string]any{"r": victim.RefreshToken}); g.GQLError() != "UNAUTHENTICATED" {
 		t.Fatalf("refresh after the ban: %s", g.Raw)
 	}
 	s.Do(t, apitest.Req{Method: http.MethodGet, Path: "/user/session-state", Cookie: cookie}).Expect(t, http.StatusForbidden, "Forbidden")
@@ -32,7 +32,7 @@ func TestBannedUserAnswersAsREADMESays(t *testing.T) {
 	restLogin(t, s, victim.Username, victim.Password).Expect(t, http.StatusForbidden, "Banned")
 	restLogin(t, s, victim.Username, "wrong-password").Expect(t, http.StatusUnauthorized, "Unauthorized")
 	if g := s.GraphQL(t, "", `mutation($u: String!, $p: String!) { login(input: {username: $u, password: $p}) { accessToken } }`,
-		map[string]any{"u": victim.Username, "p": victim.Password}); g.GQLError() != "Banned" {
+		map[string]any{"u": victim.Username, "p": victim.Password}); g.GQLError() != "BANNED" {
 		t.Fatalf("GraphQL login of a banned user: %s", g.Raw)
 	}
 
