@@ -3,6 +3,7 @@ package liquid
 import (
 	"errors"
 	"net/http"
+	"slices"
 
 	"usergraph/ent"
 	"usergraph/internal/access"
@@ -315,12 +316,32 @@ func (a *API) updateMe(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
+	if a.missingCurrentPassword(f) {
+		if !a.authorizeUser(w, r, access.Session(accounts.ScopeProfileWrite)) {
+			return
+		}
+		c := validate.New(f.Location)
+		c.Add("currentPassword", nil)
+		a.fail(w, r, edgeErr(c))
+		return
+	}
 	u, err := a.Accounts.UpdateMe(r.Context(), f)
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
 	ok(w, http.StatusOK, map[string]any{"user": a.self(u)})
+}
+
+// missingCurrentPassword is Liquid's validator on PATCH /user/me: with
+// user.profile.update.require-current-password on, a body naming a protected field must carry
+// currentPassword (a 400 naming it; a wrong one is the domain's 401).
+func (a *API) missingCurrentPassword(f accounts.Fields) bool {
+	p := a.Config.Profile
+	if !p.RequireCurrentPassword || f.Get("currentPassword") != nil {
+		return false
+	}
+	return slices.ContainsFunc(p.ProtectedFields, func(k string) bool { return f.Get(k) != nil })
 }
 
 func (a *API) setPrivate(w http.ResponseWriter, r *http.Request) {
