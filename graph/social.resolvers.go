@@ -18,7 +18,7 @@ import (
 
 // Follow is the resolver for the follow field.
 func (r *mutationResolver) Follow(ctx context.Context, userID string) (*model.FollowResult, error) {
-	status, entry, err := r.Social.Follow(ctx, args("target", userID))
+	status, entry, err := r.Social.Follow(ctx, userID)
 	if err != nil {
 		return nil, err
 	}
@@ -27,30 +27,30 @@ func (r *mutationResolver) Follow(ctx context.Context, userID string) (*model.Fo
 
 // Unfollow is the resolver for the unfollow field.
 func (r *mutationResolver) Unfollow(ctx context.Context, userID string) (bool, error) {
-	err := r.Social.Unfollow(ctx, args("target", userID))
+	err := r.Social.Unfollow(ctx, userID)
 	return err == nil, err
 }
 
 // ApproveFollowRequest is the resolver for the approveFollowRequest field.
 func (r *mutationResolver) ApproveFollowRequest(ctx context.Context, requestID string) (*ent.Follow, error) {
-	return r.Social.ApproveRequest(ctx, args("request", requestID))
+	return r.Social.ApproveRequest(ctx, requestID)
 }
 
 // DeleteFollowEntry is the resolver for the deleteFollowEntry field.
 func (r *mutationResolver) DeleteFollowEntry(ctx context.Context, entryID string) (bool, error) {
-	err := r.Social.DeleteEntry(ctx, args("entry", entryID))
+	err := r.Social.DeleteEntry(ctx, entryID)
 	return err == nil, err
 }
 
 // Block is the resolver for the block field.
 func (r *mutationResolver) Block(ctx context.Context, userID string) (bool, error) {
-	err := r.Social.Block(ctx, args("target", userID))
+	err := r.Social.Block(ctx, userID)
 	return err == nil, err
 }
 
 // Unblock is the resolver for the unblock field.
 func (r *mutationResolver) Unblock(ctx context.Context, userID string) (bool, error) {
-	err := r.Social.Unblock(ctx, args("target", userID))
+	err := r.Social.Unblock(ctx, userID)
 	return err == nil, err
 }
 
@@ -76,7 +76,7 @@ func (r *queryResolver) SearchUsers(ctx context.Context, query any, after *entgq
 
 // FollowStatus is the resolver for the followStatus field.
 func (r *queryResolver) FollowStatus(ctx context.Context, userID string) (*model.FollowState, error) {
-	st, err := r.Social.FollowStatus(ctx, args("target", userID))
+	st, err := r.Social.FollowStatus(ctx, userID)
 	if err != nil {
 		return nil, err
 	}

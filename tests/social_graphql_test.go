@@ -222,7 +222,8 @@ func TestSocialGraphQLInviteCodes(t *testing.T) {
 	socialGQLErr(t, s, "", `mutation($in: SignUpInput!) { signUp(input: $in) { id } }`, map[string]any{"in": invitedSignUpBody("carol_gqlinv", code)}, "InvalidInviteCode")
 }
 
-// Every social operation in GraphQL answers the REST error codes.
+// Every social operation in GraphQL answers the domain's error codes in GraphQL's words, and
+// bad input names the GraphQL argument and the rule it broke.
 func TestSocialGraphQLErrors(t *testing.T) {
 	s := apitest.New(t, func(c *config.Config) { c.Account.ForceGenerateInviteCodes = true })
 	us := socialUsers(t, s, "alice_gqlerr", "bob_gqlerr", "banned_gqlerr")
@@ -232,22 +233,25 @@ func TestSocialGraphQLErrors(t *testing.T) {
 	ops := []struct {
 		name, query string
 		vars        map[string]any
-		// bad are variables that make the input invalid; unknown ones name no account.
-		bad, unknown map[string]any
+		// bad are variables that make the input invalid: the error names path and rule.
+		bad        map[string]any
+		path, rule string
+		// unknown are variables that name no account.
+		unknown map[string]any
 	}{
-		{"follow", `mutation($id: ID!) { follow(userId: $id) { status } }`, map[string]any{"id": bob.ID}, map[string]any{"id": "bad"}, map[string]any{"id": unknownID}},
-		{"unfollow", `mutation($id: ID!) { unfollow(userId: $id) }`, map[string]any{"id": bob.ID}, map[string]any{"id": alice.ID}, map[string]any{"id": unknownID}},
-		{"followStatus", `query($id: ID!) { followStatus(userId: $id) { following } }`, map[string]any{"id": bob.ID}, map[string]any{"id": "x"}, map[string]any{"id": unknownID}},
-		{"approveFollowRequest", `mutation($id: ID!) { approveFollowRequest(requestId: $id) { id } }`, map[string]any{"id": unknownID}, map[string]any{"id": "x"}, map[string]any{"id": unknownID}},
-		{"deleteFollowEntry", `mutation($id: ID!) { deleteFollowEntry(entryId: $id) }`, map[string]any{"id": unknownID}, map[string]any{"id": "x"}, map[string]any{"id": unknownID}},
-		{"block", `mutation($id: ID!) { block(userId: $id) }`, map[string]any{"id": bob.ID}, map[string]any{"id": alice.ID}, map[string]any{"id": unknownID}},
-		{"unblock", `mutation($id: ID!) { unblock(userId: $id) }`, map[string]any{"id": bob.ID}, map[string]any{"id": "x"}, map[string]any{"id": unknownID}},
-		{"followers", `query($id: ID!, $n: Int) { user(id: $id) { followers(first: $n) { totalCount } } }`, map[string]any{"id": alice.ID}, map[string]any{"id": alice.ID, "n": -1}, nil},
-		{"following", `query($n: Int) { me { following(first: $n) { totalCount } } }`, map[string]any{}, map[string]any{"n": 5000}, nil},
-		{"followRequests", `query($n: Int) { followRequests(first: $n) { totalCount } }`, map[string]any{}, map[string]any{"n": 5000}, nil},
-		{"blockedUsers", `query($n: Int) { blockedUsers(first: $n) { totalCount } }`, map[string]any{}, map[string]any{"n": 5000}, nil},
-		{"searchUsers", `query($q: JSON!) { searchUsers(query: $q) { totalCount } }`, map[string]any{"q": "a"}, map[string]any{"q": map[string]any{"$where": "1"}}, nil},
-		{"inviteCodes", `{ inviteCodes { code } }`, map[string]any{}, nil, nil},
+		{"follow", `mutation($id: ID!) { follow(userId: $id) { status } }`, map[string]any{"id": bob.ID}, map[string]any{"id": "bad"}, "userId", "id", map[string]any{"id": unknownID}},
+		{"unfollow", `mutation($id: ID!) { unfollow(userId: $id) }`, map[string]any{"id": bob.ID}, map[string]any{"id": alice.ID}, "userId", "notSelf", map[string]any{"id": unknownID}},
+		{"followStatus", `query($id: ID!) { followStatus(userId: $id) { following } }`, map[string]any{"id": bob.ID}, map[string]any{"id": "x"}, "userId", "id", map[string]any{"id": unknownID}},
+		{"approveFollowRequest", `mutation($id: ID!) { approveFollowRequest(requestId: $id) { id } }`, map[string]any{"id": unknownID}, map[string]any{"id": "x"}, "requestId", "id", map[string]any{"id": unknownID}},
+		{"deleteFollowEntry", `mutation($id: ID!) { deleteFollowEntry(entryId: $id) }`, map[string]any{"id": unknownID}, map[string]any{"id": "x"}, "entryId", "id", map[string]any{"id": unknownID}},
+		{"block", `mutation($id: ID!) { block(userId: $id) }`, map[string]any{"id": bob.ID}, map[string]any{"id": alice.ID}, "userId", "notSelf", map[string]any{"id": unknownID}},
+		{"unblock", `mutation($id: ID!) { unblock(userId: $id) }`, map[string]any{"id": bob.ID}, map[string]any{"id": "x"}, "userId", "id", map[string]any{"id": unknownID}},
+		{"followers", `query($id: ID!, $n: Int) { user(id: $id) { followers(first: $n) { totalCount } } }`, map[string]any{"id": alice.ID}, map[string]any{"id": alice.ID, "n": -1}, "first", "pageSize", nil},
+		{"following", `query($n: Int) { me { following(first: $n) { totalCount } } }`, map[string]any{}, map[string]any{"n": 5000}, "first", "pageSize", nil},
+		{"followRequests", `query($n: Int) { followRequests(first: $n) { totalCount } }`, map[string]any{}, map[string]any{"n": 5000}, "first", "pageSize", nil},
+		{"blockedUsers", `query($n: Int) { blockedUsers(last: $n) { totalCount } }`, map[string]any{}, map[string]any{"n": 5000}, "last", "pageSize", nil},
+		{"searchUsers", `query($q: JSON!) { searchUsers(query: $q) { totalCount } }`, map[string]any{"q": "a"}, map[string]any{"q": map[string]any{"$where": "1"}}, "query", "invalid", nil},
+		{"inviteCodes", `{ inviteCodes { code } }`, map[string]any{}, nil, "", "", nil},
 	}
 	for _, op := range ops {
 		t.Run(op.name, func(t *testing.T) {
@@ -255,11 +259,22 @@ func TestSocialGraphQLErrors(t *testing.T) {
 			socialGQLErr(t, s, banned.Token, op.query, op.vars, "Banned")
 			socialGQLErr(t, s, profileOnly, op.query, op.vars, "InsufficientPrivileges")
 			if op.bad != nil {
-				socialGQLErr(t, s, alice.Token, op.query, op.bad, "ClientInputError")
+				expectGQLRule(t, s.GraphQL(t, alice.Token, op.query, op.bad), op.path, op.rule)
 			}
 			if op.unknown != nil {
 				socialGQLErr(t, s, alice.Token, op.query, op.unknown, "NotFound")
 			}
 		})
+	}
+}
+
+// expectGQLRule checks a GraphQL BAD_USER_INPUT whose first broken field is the GraphQL path
+// path and broke rule (a stable rule id), with a message saying what the rule wants.
+func expectGQLRule(t *testing.T, r *apitest.Response, path, rule string) {
+	t.Helper()
+	expectGQLFieldError(t, r, path)
+	fields, _ := obj(gqlErr(t, r), "extensions")["fields"].([]any)
+	if got := fields[0].(map[string]any)["rule"]; got != rule {
+		t.Fatalf("rule %v, want %q: %s", got, rule, r.Raw)
 	}
 }

@@ -6,15 +6,14 @@ import (
 	"usergraph/ent"
 	"usergraph/ent/block"
 	"usergraph/ent/follow"
-	"usergraph/internal/accounts"
 )
 
-// Block makes the caller block f's target (POST /user/block). It removes every follow entry
-// between the two, in both directions, approved or pending, adjusting the counts: the blocked
-// user can no longer follow the caller, see the caller's profile or lists, or find the caller in
-// search, and no request from either can be approved later. Blocking twice is not an error.
-func (s *Service) Block(ctx context.Context, f accounts.Fields) error {
-	return s.pairTx(ctx, ScopeBlockWrite, f, func(tx *ent.Tx, me string, t *ent.User) error {
+// Block makes the caller block the user userID. It removes every follow entry between the two,
+// in both directions, approved or pending, adjusting the counts: the blocked user can no longer
+// follow the caller, see the caller's profile or lists, or find the caller in search, and no
+// request from either can be approved later. Blocking twice is not an error.
+func (s *Service) Block(ctx context.Context, userID string) error {
+	return s.pairTx(ctx, ScopeBlockWrite, userID, func(tx *ent.Tx, me string, t *ent.User) error {
 		exists, err := tx.Block.Query().Where(block.SourceID(me), block.TargetID(t.ID)).Exist(ctx)
 		if err != nil {
 			return err
@@ -45,10 +44,10 @@ func (s *Service) Block(ctx context.Context, f accounts.Fields) error {
 	})
 }
 
-// Unblock lifts the caller's block of f's target (POST /user/unblock). Unblocking a user who
-// is not blocked is not an error.
-func (s *Service) Unblock(ctx context.Context, f accounts.Fields) error {
-	return s.pairTx(ctx, ScopeBlockWrite, f, func(tx *ent.Tx, me string, t *ent.User) error {
+// Unblock lifts the caller's block of the user userID. Unblocking a user who is not blocked is
+// not an error.
+func (s *Service) Unblock(ctx context.Context, userID string) error {
+	return s.pairTx(ctx, ScopeBlockWrite, userID, func(tx *ent.Tx, me string, t *ent.User) error {
 		_, err := tx.Block.Delete().Where(block.SourceID(me), block.TargetID(t.ID)).Exec(ctx)
 		return err
 	})

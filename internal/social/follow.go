@@ -9,9 +9,8 @@ import (
 	"usergraph/ent/follow"
 	"usergraph/ent/invitecode"
 	"usergraph/ent/user"
-	"usergraph/internal/accounts"
 	"usergraph/internal/apperr"
-	"usergraph/internal/validate"
+	"usergraph/internal/rules"
 )
 
 // FollowStatus is the outcome of a follow (POST /user/follow).
@@ -26,10 +25,10 @@ const (
 	StatusDuplicate FollowStatus = "duplicate"
 )
 
-// Follow makes the caller follow the user named by f's target, or ask to when that user is
-// private. A user who has blocked the caller cannot be followed (403 Blocked), nor can a
-// banned or deleted one (403 Forbidden).
-func (s *Service) Follow(ctx context.Context, f accounts.Fields) (FollowStatus, *ent.Follow, error) {
+// Follow makes the caller follow the user userID, or ask to when that user is private. A user
+// who has blocked the caller cannot be followed (403 Blocked), nor can a banned or deleted one
+// (403 Forbidden).
+func (s *Service) Follow(ctx context.Context, userID string) (FollowStatus, *ent.Follow, error) {
 	if err := s.followAPIs(); err != nil {
 		return "", nil, err
 	}
@@ -37,7 +36,7 @@ func (s *Service) Follow(ctx context.Context, f accounts.Fields) (FollowStatus, 
 		status FollowStatus
 		entry  *ent.Follow
 	)
-	err := s.pairTx(ctx, ScopeFollowRequest, f, func(tx *ent.Tx, me string, t *ent.User) error {
+	err := s.pairTx(ctx, ScopeFollowRequest, userID, func(tx *ent.Tx, me string, t *ent.User) error {
 		blocked, err := tx.Block.Query().Where(block.SourceID(t.ID), block.TargetID(me)).Exist(ctx)
 		if err != nil {
 			return err
@@ -74,13 +73,13 @@ func (s *Service) Follow(ctx context.Context, f accounts.Fields) (FollowStatus, 
 	return status, entry.Unwrap(), nil
 }
 
-// Unfollow ends the caller's approved follow of f's target. Like Liquid it leaves a pending
-// request alone (DeleteEntry cancels one) and succeeds when there was nothing to end.
-func (s *Service) Unfollow(ctx context.Context, f accounts.Fields) error {
+// Unfollow ends the caller's approved follow of the user userID. Like Liquid it leaves a
+// pending request alone (DeleteEntry cancels one) and succeeds when there was nothing to end.
+func (s *Service) Unfollow(ctx context.Context, userID string) error {
 	if err := s.followAPIs(); err != nil {
 		return err
 	}
-	return s.pairTx(ctx, ScopeFollowUnfollow, f, func(tx *ent.Tx, me string, t *ent.User) error {
+	return s.pairTx(ctx, ScopeFollowUnfollow, userID, func(tx *ent.Tx, me string, t *ent.User) error {
 		n, err := tx.Follow.Delete().Where(follow.SourceID(me), follow.TargetID(t.ID), follow.Approved(true)).Exec(ctx)
 		if err != nil || n == 0 {
 			return err
@@ -95,18 +94,13 @@ type FollowState struct {
 	Requested bool // pending
 }
 
-// FollowStatus reports whether the caller follows the user named by f's target (GET
-// /user/follow-status?target=, or /user/follow-status/:userId with location "params").
-func (s *Service) FollowStatus(ctx context.Context, f accounts.Fields) (FollowState, error) {
+// FollowStatus reports whether the caller follows the user userID (another user).
+func (s *Service) FollowStatus(ctx context.Context, userID string) (FollowState, error) {
 	id, err := s.followRead(ctx)
 	if err != nil {
 		return FollowState{}, err
 	}
-	name := "target"
-	if f.Location == validate.Params {
-		name = "userId"
-	}
-	target, err := targetID(f, name, id.User.ID)
+	target, err := otherUserID("userId", userID, id.User.ID)
 	if err != nil {
 		return FollowState{}, err
 	}
@@ -121,10 +115,10 @@ func (s *Service) FollowStatus(ctx context.Context, f accounts.Fields) (FollowSt
 	return FollowState{Following: r.Following, Requested: r.Requested}, err
 }
 
-// ApproveRequest accepts a pending follow request addressed to the caller (PATCH
-// /user/follow-request {request}). Approving an approved entry changes nothing, so the counts
-// move once however often it is approved.
-func (s *Service) ApproveRequest(ctx context.Context, f accounts.Fields) (*ent.Follow, error) {
+// ApproveRequest accepts the pending follow request requestId, addressed to the caller.
+// Approving an approved entry changes nothing, so the counts move once however often it is
+// approved.
+func (s *Service) ApproveRequest(ctx context.Context, requestID string) (*ent.Follow, error) {
 	if err := s.followAPIs(); err != nil {
 		return nil, err
 	}
@@ -133,8 +127,9 @@ func (s *Service) ApproveRequest(ctx context.Context, f accounts.Fields) (*ent.F
 		return nil, err
 	}
 	me := id.User.ID
-	eid, err := entryID(f, "request")
-	if err != nil {
+	var c rules.Check
+	eid := checkID(&c, "requestId", requestID)
+	if err := c.Err(); err != nil {
 		return nil, err
 	}
 	entry, err := s.db.Follow.Get(ctx, eid)
@@ -174,10 +169,10 @@ func (s *Service) ApproveRequest(ctx context.Context, f accounts.Fields) (*ent.F
 	return entry.Unwrap(), nil
 }
 
-// DeleteEntry deletes a follow entry the caller is part of (DELETE /user/follow-entry
-// {entry}): the target rejects a request or removes a follower, the source cancels a request
-// or unfollows. Anyone else gets 401 Unauthorized, as in Liquid.
-func (s *Service) DeleteEntry(ctx context.Context, f accounts.Fields) error {
+// DeleteEntry deletes the follow entry entryID, which the caller must be part of: the target
+// rejects a request or removes a follower, the source cancels a request or unfollows. Anyone
+// else gets 401 Unauthorized, as in Liquid.
+func (s *Service) DeleteEntry(ctx context.Context, entryID string) error {
 	if err := s.followAPIs(); err != nil {
 		return err
 	}
@@ -186,8 +181,9 @@ func (s *Service) DeleteEntry(ctx context.Context, f accounts.Fields) error {
 		return err
 	}
 	me := id.User.ID
-	eid, err := entryID(f, "entry")
-	if err != nil {
+	var c rules.Check
+	eid := checkID(&c, "entryId", entryID)
+	if err := c.Err(); err != nil {
 		return err
 	}
 	entry, err := s.db.Follow.Get(ctx, eid)

@@ -3,6 +3,7 @@ package social
 import (
 	"context"
 	"encoding/hex"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -18,6 +19,7 @@ import (
 	"usergraph/internal/accounts"
 	"usergraph/internal/apperr"
 	"usergraph/internal/auth"
+	"usergraph/internal/rules"
 	"usergraph/internal/validate"
 )
 
@@ -454,17 +456,23 @@ type ConnArgs struct {
 	Last   *int
 }
 
+// rulePageSize: a page asked for more than pagination.max-limit records (or fewer than none).
+const rulePageSize = "pageSize"
+
 // check applies the list limits to a connection: first defaults to pagination.default-limit
 // and neither first nor last may exceed pagination.max-limit.
 func (s *Service) check(a *ConnArgs) error {
-	c := validate.New(validate.Body)
-	for name, v := range map[string]*int{"first": a.First, "last": a.Last} {
-		if v != nil && (*v < 0 || *v > s.cfg.Pagination.MaxLimit) {
-			c.Add(name, *v)
+	var c rules.Check
+	for _, size := range []struct {
+		name string
+		n    *int
+	}{{"first", a.First}, {"last", a.Last}} {
+		if size.n != nil && (*size.n < 0 || *size.n > s.cfg.Pagination.MaxLimit) {
+			c.Fail(size.name, rulePageSize, fmt.Sprintf("must be 0 to %d", s.cfg.Pagination.MaxLimit))
 		}
 	}
-	if errs := c.Errors(); errs != nil {
-		return apperr.Input(errs)
+	if err := c.Err(); err != nil {
+		return err
 	}
 	if a.First == nil && a.Last == nil {
 		n := s.cfg.Pagination.DefaultLimit

@@ -18,11 +18,11 @@ import (
 	"usergraph/ent"
 	"usergraph/ent/user"
 	"usergraph/internal/access"
-	"usergraph/internal/accounts"
 	"usergraph/internal/apperr"
 	"usergraph/internal/auth"
 	"usergraph/internal/config"
 	"usergraph/internal/db"
+	"usergraph/internal/rules"
 	"usergraph/internal/validate"
 )
 
@@ -123,38 +123,43 @@ func addCounts(ctx context.Context, tx *ent.Tx, source, target string, delta int
 	return tx.User.Update().Where(user.ID(target)).AddFollowerCount(delta).Exec(ctx)
 }
 
-// targetID reads and checks an id argument naming another user: a 24-hex id (400 naming the
-// field otherwise) that is not the caller's own (400 too: self-follow and self-block).
-func targetID(f accounts.Fields, name string, me string) (string, error) {
-	id, err := entryID(f, name)
-	if err == nil && id == me {
-		return "", apperr.Field(f.Location, name)
+// Rules of the social operations' input besides rules.ID.
+const (
+	// ruleNotSelf: an operation on another user named the caller.
+	ruleNotSelf    = "notSelf"
+	messageNotSelf = "must name another user, not the caller"
+)
+
+// checkID checks a required id argument named field (the domain's name for it: "userId",
+// "requestId") against rules.ID and returns it lower-cased, as ids are stored.
+func checkID(c *rules.Check, field, id string) string {
+	if !c.String(field, id, rules.ID) {
+		return ""
 	}
-	return id, err
+	return strings.ToLower(id)
 }
 
-// entryID reads and checks a required id argument: a 24-hex id, lower-cased (400 naming the
-// field otherwise).
-func entryID(f accounts.Fields, name string) (string, error) {
-	c := validate.New(f.Location)
-	v := validate.Field(f.Values, name)
-	if !c.ObjectID(name, v, true, 64) {
-		return "", apperr.Input(c.Errors())
+// otherUserID checks an id argument naming another user: a well-formed id (rules.ID) that is
+// not the caller's own (self-follow, self-block).
+func otherUserID(field, id, me string) (string, error) {
+	var c rules.Check
+	if id = checkID(&c, field, id); id == me {
+		c.Fail(field, ruleNotSelf, messageNotSelf)
 	}
-	return strings.ToLower(v.(string)), nil
+	return id, c.Err()
 }
 
 // pairTx is the frame of every change between the caller and another user (follow, unfollow,
-// block, unblock): it checks the caller holds scope, reads f's target (not the caller), and
-// runs fn in a retried transaction that has locked both accounts' rows in id order; an unknown
-// target is 404. The caller's cached relation to the target is dropped afterwards.
-func (s *Service) pairTx(ctx context.Context, scope string, f accounts.Fields, fn func(tx *ent.Tx, me string, target *ent.User) error) error {
+// block, unblock): it checks the caller holds scope, checks targetID ("userId": another user's
+// id), and runs fn in a retried transaction that has locked both accounts' rows in id order;
+// an unknown target is 404. The caller's cached relation to the target is dropped afterwards.
+func (s *Service) pairTx(ctx context.Context, scope, targetID string, fn func(tx *ent.Tx, me string, target *ent.User) error) error {
 	id, err := s.requireUser(ctx, scope)
 	if err != nil {
 		return err
 	}
 	me := id.User.ID
-	target, err := targetID(f, "target", me)
+	target, err := otherUserID("userId", targetID, me)
 	if err != nil {
 		return err
 	}

@@ -32,7 +32,7 @@ func (a *API) loginHistory(via access.Via) http.HandlerFunc {
 func (a *API) myLoginHistory(w http.ResponseWriter, r *http.Request) {
 	f := query(r)
 	recs, err := a.Accounts.MyLoginHistory(r.Context(), historyPage(f))
-	a.records(w, r, recs, err, from{f: f})
+	a.records(w, r, recs, err, from{Fields: f})
 }
 
 // historyPage reads Liquid's paging parameters; the domain checks them.
@@ -42,7 +42,7 @@ func historyPage(f accounts.Fields) accounts.HistoryPage {
 
 func (a *API) records(w http.ResponseWriter, r *http.Request, recs []*ent.LoginHistory, err error, src from) {
 	if err != nil {
-		a.fail(w, r, err, src)
+		a.failFrom(w, r, err, src)
 		return
 	}
 	out := make([]map[string]any, len(recs))

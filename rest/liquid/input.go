@@ -8,41 +8,8 @@ import (
 
 	"usergraph/internal/accounts"
 	"usergraph/internal/apperr"
-	"usergraph/internal/rules"
 	"usergraph/internal/validate"
 )
-
-// from is where a handler's input came from: the decoded request, and Liquid's names for the
-// domain's fields where they differ ("userId" is Liquid's "target"). fail renders a domain
-// violation the handler did not check at the edge (a rule that needs the database, such as a
-// cursor naming no record) as express-validator would: under Liquid's name, with the value the
-// client sent, at its location.
-type from struct {
-	f     accounts.Fields
-	names map[string]string
-}
-
-// entries renders violations as express-validator entries.
-func (src from) entries(vs []apperr.Violation) validate.Errors {
-	location := src.f.Location
-	if location == "" {
-		location = validate.Body
-	}
-	out := make(validate.Errors, len(vs))
-	for i, v := range vs {
-		name := v.Field
-		if n, ok := src.names[name]; ok {
-			name = n
-		}
-		e := validate.FieldError{Type: "field", Msg: validate.Msg, Path: name, Location: location}
-		// Liquid writes its refusals of a code or target by hand, without the value.
-		if v.Rule != rules.Rejected {
-			e.Value = validate.Field(src.f.Values, name)
-		}
-		out[i] = e
-	}
-	return out
-}
 
 // edgeErr is the answer of Liquid's validators: nil when c collected nothing.
 func edgeErr(c *validate.Checker) error {

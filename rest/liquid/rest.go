@@ -20,7 +20,9 @@ import (
 	"usergraph/internal/config"
 	"usergraph/internal/httplog"
 	"usergraph/internal/oauth"
+	"usergraph/internal/rules"
 	"usergraph/internal/social"
+	"usergraph/internal/validate"
 )
 
 // maxBody is Liquid's default JSON body limit (system.request-body.json.max-size = 1mb).
@@ -121,9 +123,46 @@ func ok(w http.ResponseWriter, status int, data any) {
 }
 
 // fail writes the error envelope. Unexpected errors are logged and answered with a bare 500:
-// their text may hold internals and never reaches the client. Domain violations are written as
-// express-validator entries; src says where the handler's input came from (see from).
-func (a *API) fail(w http.ResponseWriter, r *http.Request, err error, src ...from) {
+// their text may hold internals and never reaches the client. The domain's input violations
+// are written as express-validator entries in the body (see failFrom).
+func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
+	a.failFrom(w, r, err, from{})
+}
+
+// from says where a request's values came from, so that fail can write a domain violation the
+// handler did not check itself as Liquid's validator writes its errors: the entry's path is
+// Liquid's name for the field (names maps the domain's names where Liquid's differ, such as
+// "requestId" to "request"), its value is the value sent (left out when absent) and its
+// location is where it was sent ("body" when Location is empty).
+type from struct {
+	accounts.Fields
+	names map[string]string
+}
+
+// entries writes violations as express-validator entries.
+func (src from) entries(vs []apperr.Violation) validate.Errors {
+	location := src.Location
+	if location == "" {
+		location = validate.Body
+	}
+	c := validate.New(location)
+	for _, v := range vs {
+		name := v.Field
+		if liquid, ok := src.names[name]; ok {
+			name = liquid
+		}
+		value := validate.Field(src.Values, name)
+		if v.Rule == rules.Rejected {
+			// Liquid writes its refusals of a code or target by hand, without the value.
+			value = nil
+		}
+		c.Add(name, value)
+	}
+	return c.Errors()
+}
+
+// failFrom is fail for a handler whose request src describes.
+func (a *API) failFrom(w http.ResponseWriter, r *http.Request, err error, src from) {
 	e := apperr.As(err)
 	if e.Code == apperr.InternalServerError {
 		a.Log.Error("request failed", "request_id", httplog.RequestID(r.Context()), "route", r.Pattern, "method", r.Method, "err", err)
@@ -131,11 +170,7 @@ func (a *API) fail(w http.ResponseWriter, r *http.Request, err error, src ...fro
 	body := map[string]any{"ok": 0, "error": e.Code}
 	info := e.Info
 	if info == nil && len(e.Violations) > 0 {
-		var f from
-		if len(src) > 0 {
-			f = src[0]
-		}
-		info = map[string]any{"errors": f.entries(e.Violations)}
+		info = map[string]any{"errors": src.entries(e.Violations)}
 	}
 	if info == nil && e.Reason != "" {
 		info = map[string]string{"reason": e.Reason}

@@ -7,6 +7,7 @@ import (
 	"usergraph/ent"
 	"usergraph/internal/access"
 	"usergraph/internal/accounts"
+	"usergraph/internal/apperr"
 	"usergraph/internal/social"
 	"usergraph/internal/validate"
 )
@@ -17,7 +18,7 @@ func (a *API) socialRoutes() []Route {
 	need := access.Session
 	return []Route{
 		{"POST /user/follow", a.follow, need(social.ScopeFollowRequest)},
-		{"POST /user/unfollow", a.unfollow, need(social.ScopeFollowUnfollow)},
+		{"POST /user/unfollow", a.pairRoute(a.followsOn, social.ScopeFollowUnfollow, a.Social.Unfollow, nil), need(social.ScopeFollowUnfollow)},
 		{"GET /user/follow-status", a.followStatus, need(social.ScopeFollowRead)},
 		{"GET /user/follow-status/{userId}", a.followStatus, need(social.ScopeFollowRead)},
 		{"GET /user/followers", a.followers, need(social.ScopeFollowRead)},
@@ -26,13 +27,16 @@ func (a *API) socialRoutes() []Route {
 		{"GET /user/follow-requests", a.followRequests, need(social.ScopeFollowRead)},
 		{"PATCH /user/follow-request", a.approveRequest, need(social.ScopeFollowAccept)},
 		{"DELETE /user/follow-entry", a.deleteEntry, need(social.ScopeFollowRemove)},
-		{"POST /user/block", a.block, need(social.ScopeBlockWrite)},
-		{"POST /user/unblock", a.unblock, need(social.ScopeBlockWrite)},
+		{"POST /user/block", a.pairRoute(always, social.ScopeBlockWrite, a.Social.Block, map[string]any{"status": "blocked"}), need(social.ScopeBlockWrite)},
+		{"POST /user/unblock", a.pairRoute(always, social.ScopeBlockWrite, a.Social.Unblock, nil), need(social.ScopeBlockWrite)},
 		{"GET /user/blocked-users", a.blockedUsers, need(social.ScopeBlockRead)},
 		{"POST /user/search", a.search, need(social.ScopeSearch)},
 		{"GET /user/invite-codes", a.inviteCodes, need(social.ScopeInviteCodeRead)},
 	}
 }
+
+// always is the switch of routes Liquid always mounts.
+func always() bool { return true }
 
 // other renders another user as the caller may see them.
 func (a *API) other(u *ent.User, hide []string) map[string]any {
@@ -42,40 +46,95 @@ func (a *API) other(u *ent.User, hide []string) map[string]any {
 	return renderUser(u, viewPublic, a.Config.Profile.HydrateCustomDataDelegated, hide, a.Config.Subscription.BaseTier)
 }
 
-func (a *API) follow(w http.ResponseWriter, r *http.Request) {
+// followsOn reports whether the follow routes exist (privilege.can-use-follow-apis).
+func (a *API) followsOn() bool { return a.Config.Privilege.CanUseFollowAPIs }
+
+// userGate makes, before a delegated social route validates its request, the checks Liquid
+// makes before its validators run: the route exists (on; Liquid does not mount it otherwise:
+// 404) and a user calls with scope. The domain operation makes them again.
+func (a *API) userGate(w http.ResponseWriter, r *http.Request, on bool, scope string) bool {
+	var err error
+	if on {
+		_, err = a.Accounts.Access().RequireUser(r.Context(), access.Session(scope))
+	} else {
+		err = apperr.New(apperr.NotFound, nil)
+	}
+	if err != nil {
+		a.fail(w, r, err)
+		return false
+	}
+	return true
+}
+
+// idRequest decodes a request naming one account or entry by id: Liquid's field name (in the
+// body, or the query of a GET) is checked as Liquid's validator checks it (a string of at most
+// 64 characters that is an ObjectId), after the route's gate. domain is the operation's name
+// for the field. On failure it has answered and returns false.
+func (a *API) idRequest(w http.ResponseWriter, r *http.Request, on bool, scope, name, domain string) (from, string, bool) {
 	f, err := fields(r)
 	if err != nil {
 		a.fail(w, r, err)
+		return from{}, "", false
+	}
+	return a.checkID(w, r, f, on, scope, name, domain)
+}
+
+// checkID is idRequest for decoded fields.
+func (a *API) checkID(w http.ResponseWriter, r *http.Request, f accounts.Fields, on bool, scope, name, domain string) (from, string, bool) {
+	if !a.userGate(w, r, on, scope) {
+		return from{}, "", false
+	}
+	c := validate.New(f.Location)
+	v := validate.Field(f.Values, name)
+	if !c.ObjectID(name, v, true, 64) {
+		a.fail(w, r, apperr.Input(c.Errors()))
+		return from{}, "", false
+	}
+	return from{f, map[string]string{domain: name}}, v.(string), true
+}
+
+func (a *API) follow(w http.ResponseWriter, r *http.Request) {
+	src, id, valid := a.idRequest(w, r, a.followsOn(), social.ScopeFollowRequest, "target", "userId")
+	if !valid {
 		return
 	}
-	status, _, err := a.Social.Follow(r.Context(), f)
+	status, _, err := a.Social.Follow(r.Context(), id)
 	if err != nil {
-		a.fail(w, r, err)
+		a.failFrom(w, r, err, src)
 		return
 	}
 	ok(w, http.StatusOK, map[string]any{"status": status})
 }
 
-func (a *API) unfollow(w http.ResponseWriter, r *http.Request) {
-	f, err := fields(r)
-	if err == nil {
-		err = a.Social.Unfollow(r.Context(), f)
+// pairRoute serves the routes that change the caller's relation to {target} and answer
+// data: unfollow, block and unblock.
+func (a *API) pairRoute(on func() bool, scope string, op func(context.Context, string) error, data any) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		src, id, valid := a.idRequest(w, r, on(), scope, "target", "userId")
+		if !valid {
+			return
+		}
+		if err := op(r.Context(), id); err != nil {
+			a.failFrom(w, r, err, src)
+			return
+		}
+		ok(w, http.StatusOK, data)
 	}
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	ok(w, http.StatusOK, nil)
 }
 
+// followStatus serves GET /user/follow-status?target= and GET /user/follow-status/:userId.
 func (a *API) followStatus(w http.ResponseWriter, r *http.Request) {
-	f := query(r)
+	f, name := query(r), "target"
 	if id := r.PathValue("userId"); id != "" {
-		f = accounts.Fields{Location: validate.Params, Values: map[string]any{"userId": id}}
+		f, name = accounts.Fields{Location: validate.Params, Values: map[string]any{"userId": id}}, "userId"
 	}
-	st, err := a.Social.FollowStatus(r.Context(), f)
+	src, id, valid := a.checkID(w, r, f, a.followsOn(), social.ScopeFollowRead, name, "userId")
+	if !valid {
+		return
+	}
+	st, err := a.Social.FollowStatus(r.Context(), id)
 	if err != nil {
-		a.fail(w, r, err)
+		a.failFrom(w, r, err, src)
 		return
 	}
 	data := map[string]any{"following": st.Following}
@@ -152,48 +211,24 @@ func followRecords(entries []social.Entry, side string, withUpdated bool, render
 }
 
 func (a *API) approveRequest(w http.ResponseWriter, r *http.Request) {
-	f, err := fields(r)
-	if err == nil {
-		_, err = a.Social.ApproveRequest(r.Context(), f)
+	src, id, valid := a.idRequest(w, r, a.followsOn(), social.ScopeFollowAccept, "request", "requestId")
+	if !valid {
+		return
 	}
-	if err != nil {
-		a.fail(w, r, err)
+	if _, err := a.Social.ApproveRequest(r.Context(), id); err != nil {
+		a.failFrom(w, r, err, src)
 		return
 	}
 	ok(w, http.StatusOK, nil)
 }
 
 func (a *API) deleteEntry(w http.ResponseWriter, r *http.Request) {
-	f, err := fields(r)
-	if err == nil {
-		err = a.Social.DeleteEntry(r.Context(), f)
-	}
-	if err != nil {
-		a.fail(w, r, err)
+	src, id, valid := a.idRequest(w, r, a.followsOn(), social.ScopeFollowRemove, "entry", "entryId")
+	if !valid {
 		return
 	}
-	ok(w, http.StatusOK, nil)
-}
-
-func (a *API) block(w http.ResponseWriter, r *http.Request) {
-	f, err := fields(r)
-	if err == nil {
-		err = a.Social.Block(r.Context(), f)
-	}
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	ok(w, http.StatusOK, map[string]any{"status": "blocked"})
-}
-
-func (a *API) unblock(w http.ResponseWriter, r *http.Request) {
-	f, err := fields(r)
-	if err == nil {
-		err = a.Social.Unblock(r.Context(), f)
-	}
-	if err != nil {
-		a.fail(w, r, err)
+	if err := a.Social.DeleteEntry(r.Context(), id); err != nil {
+		a.failFrom(w, r, err, src)
 		return
 	}
 	ok(w, http.StatusOK, nil)

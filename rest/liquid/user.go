@@ -72,7 +72,7 @@ func (a *API) signUp(w http.ResponseWriter, r *http.Request) {
 		InviteCode: optString(f, "inviteCode"),
 	}, a.meta(r))
 	if err != nil {
-		a.fail(w, r, err, from{f: f})
+		a.failFrom(w, r, err, from{Fields: f})
 		return
 	}
 	ok(w, http.StatusCreated, map[string]any{"user": a.self(u)})
@@ -109,7 +109,7 @@ func (a *API) verifyEmail(w http.ResponseWriter, r *http.Request) {
 		err = a.Accounts.VerifyEmail(r.Context(), f.Str("target"), f.Str("code"))
 	}
 	if err != nil {
-		a.fail(w, r, err, from{f, targetNames})
+		a.failFrom(w, r, err, from{f, targetNames})
 		return
 	}
 	ok(w, http.StatusOK, "Your email has been verified successfully. You can now login.")
@@ -126,7 +126,7 @@ func (a *API) resendVerification(w http.ResponseWriter, r *http.Request) {
 		err = a.Accounts.ResendVerification(r.Context(), f.Str("target"))
 	}
 	if err != nil {
-		a.fail(w, r, err, from{f, targetNames})
+		a.failFrom(w, r, err, from{f, targetNames})
 		return
 	}
 	ok(w, http.StatusOK, "Verification email resent successfully.")
@@ -155,7 +155,7 @@ func (a *API) login(w http.ResponseWriter, r *http.Request) {
 	}
 	res, err := a.Accounts.Login(r.Context(), in, a.meta(r), accounts.GrantCookie)
 	if err != nil {
-		a.fail(w, r, err, from{f: f})
+		a.failFrom(w, r, err, from{Fields: f})
 		return
 	}
 	a.loginResponse(w, res)
@@ -195,7 +195,7 @@ func (a *API) doTwoFactor(w http.ResponseWriter, r *http.Request) {
 		UserAgent: optString(f, "userAgent")}
 	res, err := a.Accounts.CompleteTwoFactor(r.Context(), in, a.meta(r), accounts.GrantCookie)
 	if err != nil {
-		a.fail(w, r, err, from{f, targetNames})
+		a.failFrom(w, r, err, from{f, targetNames})
 		return
 	}
 	a.setCookie(w, res.Cookie, a.Config.Cookie.MaxAge)
@@ -257,7 +257,7 @@ func (a *API) requestReset(w http.ResponseWriter, r *http.Request) {
 		err = a.Accounts.RequestPasswordReset(r.Context(), f.Str("email"))
 	}
 	if err != nil {
-		a.fail(w, r, err, from{f: f})
+		a.failFrom(w, r, err, from{Fields: f})
 		return
 	}
 	ok(w, http.StatusCreated, nil)
@@ -282,7 +282,7 @@ func (a *API) resetPassword(w http.ResponseWriter, r *http.Request) {
 			Code: f.Str("code"), Password: f.Str("password"), UserID: optString(f, "target")})
 	}
 	if err != nil {
-		a.fail(w, r, err, from{f, targetNames})
+		a.failFrom(w, r, err, from{f, targetNames})
 		return
 	}
 	ok(w, http.StatusOK, nil)
