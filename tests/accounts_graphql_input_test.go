@@ -9,17 +9,6 @@ import (
 	"usergraph/internal/config"
 )
 
-// expectGQLRule checks a GraphQL BAD_USER_INPUT whose first broken field is path and broke
-// rule (the domain's stable rule id).
-func expectGQLRule(t *testing.T, r *apitest.Response, path, rule string) {
-	t.Helper()
-	expectGQLFieldError(t, r, path)
-	fe := obj(expectGQLError(t, r, "BAD_USER_INPUT"), "extensions")["fields"].([]any)[0].(map[string]any)
-	if fe["rule"] != rule {
-		t.Fatalf("fields[0].rule = %v, want %q: %s", fe["rule"], rule, r.Raw)
-	}
-}
-
 // Bad input to the account operations is named by its GraphQL path (an argument, or a field of
 // the input object) with the rule it broke; nothing in the answer speaks Liquid's REST.
 func TestAccountsGraphQLInputErrors(t *testing.T) {
