@@ -30,6 +30,22 @@ func declareNodeScopes(_ *gen.Graph, s *ast.Schema) error {
 	return nil
 }
 
+// nullableUserFields lets the user field table decide, per viewer, which User fields are
+// shown: every field but id is nullable, and resolves to null when the viewer may not see it
+// (a banned or deleted user is the stub {id, isBanned, isDeleted}).
+func nullableUserFields(_ *gen.Graph, s *ast.Schema) error {
+	u := s.Types["User"]
+	if u == nil {
+		return nil
+	}
+	for _, f := range u.Fields {
+		if f.Name != "id" && f.Type.Elem == nil {
+			f.Type.NonNull = false
+		}
+	}
+	return nil
+}
+
 func main() {
 	ex, err := entgql.NewExtension(
 		entgql.WithSchemaGenerator(),
@@ -37,7 +53,7 @@ func main() {
 		entgql.WithConfigPath("../gqlgen.yml"),
 		entgql.WithWhereInputs(true),
 		entgql.WithRelaySpec(true),
-		entgql.WithSchemaHook(declareNodeScopes),
+		entgql.WithSchemaHook(declareNodeScopes, nullableUserFields),
 	)
 	if err != nil {
 		log.Fatalf("entgql: %v", err)

@@ -13,7 +13,6 @@ import (
 	"usergraph/graph/model"
 	"usergraph/internal/access"
 	"usergraph/internal/accounts"
-	"usergraph/internal/validate"
 
 	"entgo.io/contrib/entgql"
 )
@@ -45,14 +44,7 @@ func (r *mutationResolver) SetAccess(ctx context.Context, targets []string, targ
 
 // AdminUpdateUser is the resolver for the adminUpdateUser field.
 func (r *mutationResolver) AdminUpdateUser(ctx context.Context, id string, input map[string]any) (*ent.User, error) {
-	f := plain(input)
-	unset, _ := f.Values["unset"].([]string)
-	delete(f.Values, "unset")
-	for _, name := range unset {
-		f.Values[name] = validate.Unset
-	}
-	f.Values["target"] = id
-	return r.Accounts.AdminUpdate(ctx, access.ViaGraphQL, f)
+	return r.Accounts.AdminUpdate(ctx, access.ViaGraphQL, id, profileUpdate(input))
 }
 
 // AdminCreateUsers is the resolver for the adminCreateUsers field.

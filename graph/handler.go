@@ -2,7 +2,7 @@ package graph
 
 import (
 	"context"
-	"errors"
+	"log/slog"
 	"net/http"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -13,58 +13,64 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"usergraph/graph/cost"
 	"usergraph/internal/accounts"
 	"usergraph/internal/config"
 )
 
-// NewHandler builds the /graphql handler: POST and GET transports, a complexity limit, a depth
-// limit, a query cache, introspection only when enabled, and errors that carry the same code
-// as REST in extensions.code.
-func NewHandler(r *Resolver, cfg config.GraphQL) *handler.Server {
+// NewHandler builds the /graphql handler: POST and GET transports, a body limit, a time limit,
+// a parser token limit, the cost, depth and argument checks of package cost, a query cache,
+// introspection only when enabled, and errors that carry a stable code in extensions.code.
+// Internal errors and recovered panics are logged with their cause; their text never reaches
+// the client.
+func NewHandler(r *Resolver, cfg *config.Config, log *slog.Logger) http.Handler {
+	g := cfg.GraphQL
 	srv := handler.New(NewExecutableSchema(Config{Resolvers: r, Directives: r.Directives()}))
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
-	if cfg.Introspection {
+	srv.SetParserTokenLimit(g.MaxTokens)
+	srv.SetValidationRulesFn(cost.ValidationRules(g.MaxDuplicateFields))
+	srv.SetQueryCache(smallEntries[*ast.QueryDocument](lru.New[*ast.QueryDocument](1000), func(query string, _ *ast.QueryDocument) int { return len(query) }))
+	if g.Introspection {
 		srv.Use(extension.Introspection{})
 	} else {
 		srv.Use(NoIntrospection{})
 	}
-	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
-	srv.Use(extension.FixedComplexityLimit(cfg.MaxComplexity))
-	srv.Use(DepthLimit{Max: cfg.MaxDepth})
-	srv.SetErrorPresenter(presentError)
-	srv.SetRecoverFunc(func(ctx context.Context, v any) error {
-		return errors.New("internal server error")
-	})
-	return srv
+	srv.Use(extension.AutomaticPersistedQuery{Cache: smallEntries[string](lru.New[string](100), func(_ string, query string) int { return len(query) })})
+	srv.Use(Limits{cost.Limits{
+		MaxCost: g.MaxComplexity, MaxDepth: g.MaxDepth,
+		MaxPageSize: g.MaxPageSize, DefaultPageSize: cfg.Pagination.DefaultLimit,
+		MaxListLength: g.MaxListLength, MaxInputDepth: g.MaxInputDepth,
+	}})
+	srv.AroundFields(r.viewUserFields)
+	errs := errorLog{log: log, timeout: g.Timeout}
+	srv.SetErrorPresenter(errs.present)
+	srv.SetRecoverFunc(errs.recovered)
+	return limitRequest(g.MaxBodyBytes, g.Timeout, srv)
 }
 
-// DepthLimit refuses operations whose selections nest deeper than Max, before any resolver
-// runs (fragments are followed). Introspection (__schema, __type) is not counted.
-type DepthLimit struct{ Max int }
+// Limits refuses, before any resolver runs, operations that cost or nest too much or whose
+// arguments are out of bounds (see package cost).
+type Limits struct{ cost.Limits }
 
 var _ interface {
 	graphql.HandlerExtension
 	graphql.OperationContextMutator
-} = DepthLimit{}
+} = Limits{}
 
-func (DepthLimit) ExtensionName() string                          { return "DepthLimit" }
-func (DepthLimit) Validate(schema graphql.ExecutableSchema) error { return nil }
+func (Limits) ExtensionName() string                          { return "Limits" }
+func (Limits) Validate(schema graphql.ExecutableSchema) error { return nil }
 
-func (d DepthLimit) MutateOperationContext(ctx context.Context, oc *graphql.OperationContext) *gqlerror.Error {
-	op := oc.Doc.Operations.ForName(oc.OperationName)
-	if op == nil {
+func (l Limits) MutateOperationContext(ctx context.Context, oc *graphql.OperationContext) *gqlerror.Error {
+	if oc.Operation == nil {
 		return nil
 	}
-	if depth := selectionDepth(op.SelectionSet, 0, map[string]bool{}); depth > d.Max {
-		err := gqlerror.Errorf("operation has depth %d, which exceeds the limit of %d", depth, d.Max)
-		err.Extensions = map[string]any{"code": "DEPTH_LIMIT_EXCEEDED"}
-		return err
-	}
-	return nil
+	_, err := cost.Measure(oc.Operation, oc.Variables, l.Limits)
+	return err
 }
+
+const codeIntrospectionDisabled = "INTROSPECTION_DISABLED"
 
 // NoIntrospection refuses operations that ask for __schema or __type, with a clear error,
 // when introspection is switched off (without it gqlgen answers those fields with an error
@@ -84,7 +90,7 @@ func (NoIntrospection) MutateOperationContext(ctx context.Context, oc *graphql.O
 	op := oc.Doc.Operations.ForName(oc.OperationName)
 	if op != nil && introspects(op.SelectionSet, map[string]bool{}) {
 		err := gqlerror.Errorf("introspection is disabled on this server")
-		err.Extensions = map[string]any{"code": "INTROSPECTION_DISABLED"}
+		err.Extensions = map[string]any{"code": codeIntrospectionDisabled}
 		return err
 	}
 	return nil
@@ -114,39 +120,6 @@ func introspects(set ast.SelectionSet, visiting map[string]bool) bool {
 		}
 	}
 	return false
-}
-
-func selectionDepth(set ast.SelectionSet, depth int, visiting map[string]bool) int {
-	max := depth
-	for _, sel := range set {
-		var d int
-		switch s := sel.(type) {
-		case *ast.Field:
-			if s.Name == "__schema" || s.Name == "__type" {
-				// Introspection nests by design (GraphiQL's own query is 13 deep); it is
-				// switched on or off as a whole, and the complexity limit still bounds it.
-				continue
-			}
-			if len(s.SelectionSet) == 0 {
-				d = depth + 1
-			} else {
-				d = selectionDepth(s.SelectionSet, depth+1, visiting)
-			}
-		case *ast.InlineFragment:
-			d = selectionDepth(s.SelectionSet, depth, visiting)
-		case *ast.FragmentSpread:
-			if s.Definition == nil || visiting[s.Name] {
-				continue
-			}
-			visiting[s.Name] = true
-			d = selectionDepth(s.Definition.SelectionSet, depth, visiting)
-			delete(visiting, s.Name)
-		}
-		if d > max {
-			max = d
-		}
-	}
-	return max
 }
 
 // MetaMiddleware records the request's IP and User-Agent for the resolvers, and lets an

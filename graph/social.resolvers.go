@@ -119,27 +119,27 @@ func (r *queryResolver) AdminSearchUsers(ctx context.Context, query any, after *
 }
 
 // IsFollowing is the resolver for the isFollowing field.
-func (r *userResolver) IsFollowing(ctx context.Context, obj *ent.User) (bool, error) {
+func (r *userResolver) IsFollowing(ctx context.Context, obj *ent.User) (*bool, error) {
 	rel, err := r.Social.Relation(ctx, obj.ID)
-	return rel.Following, err
+	return &rel.Following, err
 }
 
 // FollowsViewer is the resolver for the followsViewer field.
-func (r *userResolver) FollowsViewer(ctx context.Context, obj *ent.User) (bool, error) {
+func (r *userResolver) FollowsViewer(ctx context.Context, obj *ent.User) (*bool, error) {
 	rel, err := r.Social.Relation(ctx, obj.ID)
-	return rel.FollowsViewer, err
+	return &rel.FollowsViewer, err
 }
 
 // Requested is the resolver for the requested field.
-func (r *userResolver) Requested(ctx context.Context, obj *ent.User) (bool, error) {
+func (r *userResolver) Requested(ctx context.Context, obj *ent.User) (*bool, error) {
 	rel, err := r.Social.Relation(ctx, obj.ID)
-	return rel.Requested, err
+	return &rel.Requested, err
 }
 
 // Blocked is the resolver for the blocked field.
-func (r *userResolver) Blocked(ctx context.Context, obj *ent.User) (bool, error) {
+func (r *userResolver) Blocked(ctx context.Context, obj *ent.User) (*bool, error) {
 	rel, err := r.Social.Relation(ctx, obj.ID)
-	return rel.Blocking, err
+	return &rel.Blocking, err
 }
 
 // Followers is the resolver for the followers field.

@@ -10,18 +10,11 @@ import (
 	"encoding/json"
 	"usergraph/ent"
 	"usergraph/graph/model"
-	"usergraph/internal/validate"
 )
 
 // UpdateProfile is the resolver for the updateProfile field.
 func (r *mutationResolver) UpdateProfile(ctx context.Context, input map[string]any) (*ent.User, error) {
-	f := plain(input)
-	unset, _ := f.Values["unset"].([]string)
-	delete(f.Values, "unset")
-	for _, name := range unset {
-		f.Values[name] = validate.Unset
-	}
-	return r.Accounts.UpdateMe(ctx, f)
+	return r.Accounts.UpdateMe(ctx, profileUpdate(input))
 }
 
 // SetPrivate is the resolver for the setPrivate field.
@@ -42,36 +35,8 @@ func (r *queryResolver) User(ctx context.Context, id string) (*ent.User, error) 
 	return v.User, nil
 }
 
-// Email is the resolver for the email field.
-func (r *userResolver) Email(ctx context.Context, obj *ent.User) (*string, error) {
-	return visible(r, ctx, obj, "email", &obj.Email), nil
-}
-
-// EmailVerified is the resolver for the emailVerified field.
-func (r *userResolver) EmailVerified(ctx context.Context, obj *ent.User) (*bool, error) {
-	return visible(r, ctx, obj, "emailVerified", &obj.EmailVerified), nil
-}
-
-// Phone is the resolver for the phone field.
-func (r *userResolver) Phone(ctx context.Context, obj *ent.User) (*string, error) {
-	return visible(r, ctx, obj, "phone", obj.Phone), nil
-}
-
-// PhoneCountryCode is the resolver for the phoneCountryCode field.
-func (r *userResolver) PhoneCountryCode(ctx context.Context, obj *ent.User) (*string, error) {
-	return visible(r, ctx, obj, "phoneCountryCode", obj.PhoneCountryCode), nil
-}
-
-// Credits is the resolver for the credits field.
-func (r *userResolver) Credits(ctx context.Context, obj *ent.User) (*int, error) {
-	return visible(r, ctx, obj, "credits", &obj.Credits), nil
-}
-
 // CustomData is the resolver for the customData field.
 func (r *userResolver) CustomData(ctx context.Context, obj *ent.User) (any, error) {
-	if !r.Accounts.Visible(ctx, obj, "customData") {
-		return nil, nil
-	}
 	var v any
 	if err := json.Unmarshal([]byte(obj.CustomData), &v); err != nil {
 		return map[string]any{}, nil
@@ -79,23 +44,10 @@ func (r *userResolver) CustomData(ctx context.Context, obj *ent.User) (any, erro
 	return v, nil
 }
 
-// TwoFactorEnabled is the resolver for the twoFactorEnabled field.
-func (r *userResolver) TwoFactorEnabled(ctx context.Context, obj *ent.User) (*bool, error) {
-	return visible(r, ctx, obj, "2faEnabled", &obj.TwoFactorEnabled), nil
-}
-
-// Scope is the resolver for the scope field.
-func (r *userResolver) Scope(ctx context.Context, obj *ent.User) ([]string, error) {
-	if !r.Accounts.Visible(ctx, obj, "scope") {
-		return nil, nil
-	}
-	return obj.Scope, nil
-}
-
 // IsSubscribed is the resolver for the isSubscribed field.
-func (r *userResolver) IsSubscribed(ctx context.Context, obj *ent.User) (bool, error) {
+func (r *userResolver) IsSubscribed(ctx context.Context, obj *ent.User) (*bool, error) {
 	subscribed, _ := r.Accounts.PresentedSubscription(obj)
-	return subscribed, nil
+	return &subscribed, nil
 }
 
 // SubscriptionTier is the resolver for the subscriptionTier field.

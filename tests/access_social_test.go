@@ -587,7 +587,7 @@ func TestServiceSocialGraphQL(t *testing.T) {
 			}},
 		{name: "following", token: f.svc.Token, query: `query($id: ID!) { adminFollowing(userId: $id) { edges { node { target { username } } } } }`,
 			vars: map[string]any{"id": alice.ID}, check: names("adminFollowing", "target", "bob_svc")},
-		{name: "followers: first above the maximum", token: f.svc.Token, query: listQ, vars: map[string]any{"id": bob.ID, "first": 5000}, code: "ClientInputError"},
+		{name: "followers: first above the maximum", token: f.svc.Token, query: listQ, vars: map[string]any{"id": bob.ID, "first": 5000}, code: "PAGE_SIZE_TOO_LARGE"},
 		{name: "followers: unknown user", token: f.svc.Token, query: listQ, vars: map[string]any{"id": unknownID}, code: "NotFound"},
 		{name: "followers: no scope", token: f.admin.Token, query: listQ, vars: map[string]any{"id": bob.ID}, code: "InsufficientPrivileges"},
 		{name: "followers: no token", query: listQ, vars: map[string]any{"id": bob.ID}, code: "Unauthorized"},

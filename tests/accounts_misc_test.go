@@ -73,17 +73,17 @@ func TestGraphQLLimits(t *testing.T) {
 
 	expectGQLOK(t, s.GraphQL(t, u.Token, `{ me { id username } }`, nil))
 	// Depth 3, also through a fragment.
-	expectGQLError(t, s.GraphQL(t, u.Token, `mutation { setPrivate(private: true) { user { id } } }`, nil), "DEPTH_LIMIT_EXCEEDED")
-	expectGQLError(t, s.GraphQL(t, u.Token, `mutation { setPrivate(private: true) { ...P } } fragment P on SetPrivatePayload { user { id } }`, nil), "DEPTH_LIMIT_EXCEEDED")
+	expectGQLError(t, s.GraphQL(t, u.Token, `mutation { setPrivate(private: true) { user { id } } }`, nil), "QUERY_TOO_DEEP")
+	expectGQLError(t, s.GraphQL(t, u.Token, `mutation { setPrivate(private: true) { ...P } } fragment P on SetPrivatePayload { user { id } }`, nil), "QUERY_TOO_DEEP")
 	// Refused before running: the account is still public.
 	if meREST(t, s, u.Token)["isPrivate"] != false {
 		t.Fatal("a refused mutation ran")
 	}
 	// Complexity 12 > 10.
 	expectGQLError(t, s.GraphQL(t, u.Token, `{ me { id username firstName lastName middleName bio pronouns gender role createdAt updatedAt } }`, nil),
-		"COMPLEXITY_LIMIT_EXCEEDED")
+		"QUERY_TOO_COMPLEX")
 	expectGQLError(t, s.GraphQL(t, u.Token, `{ a: me { id } b: me { id } c: me { id } d: me { id } e: me { id } f: me { id } }`, nil),
-		"COMPLEXITY_LIMIT_EXCEEDED")
+		"QUERY_TOO_COMPLEX")
 }
 
 func TestGraphQLIntrospection(t *testing.T) {

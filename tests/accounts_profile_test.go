@@ -123,8 +123,7 @@ func TestUpdateMePassword(t *testing.T) {
 	other, otherRefresh := s.Tokens(t, u.Username, u.Password)
 	cookie := cookieLogin(t, s, u)
 
-	// Issue 7: Liquid's validator requires currentPassword with a protected field (a 400 naming
-	// it, as Liquid's own integration tests expect); a wrong one is 401.
+	// Liquid's validator requires currentPassword with a protected field: a 400 naming it.
 	expectFieldError(t, s.Patch(t, "/user/me", u.Token, map[string]any{"password": "brand-new-pass"}), "currentPassword", absent)
 	s.Patch(t, "/user/me", u.Token, map[string]any{"password": "brand-new-pass", "currentPassword": "wrong-password"}).Expect(t, http.StatusUnauthorized, "Unauthorized")
 	expectFieldError(t, s.Patch(t, "/user/me", u.Token, map[string]any{"password": "brand-new-pass", "currentPassword": "short"}), "currentPassword", "short")
@@ -202,7 +201,8 @@ func TestUpdateProfileGraphQL(t *testing.T) {
 	expectGQLFieldError(t, s.GraphQL(t, u.Token, m, map[string]any{"in": map[string]any{"bio": "x"}}), "input.bio")
 	expectGQLFieldError(t, s.GraphQL(t, u.Token, m, map[string]any{"in": map[string]any{"unset": []string{"firstName"}}}), "input.firstName")
 	expectGQLFieldError(t, s.GraphQL(t, u.Token, m, map[string]any{"in": map[string]any{"username": "tara_new_name"}}), "input.username")
-	expectGQLError(t, s.GraphQL(t, u.Token, m, map[string]any{"in": map[string]any{"password": "brand-new-pass"}}), "UNAUTHENTICATED")
+	expectGQLFieldError(t, s.GraphQL(t, u.Token, m, map[string]any{"in": map[string]any{"password": "brand-new-pass"}}), "input.currentPassword")
+	expectGQLError(t, s.GraphQL(t, u.Token, m, map[string]any{"in": map[string]any{"password": "brand-new-pass", "currentPassword": "wrong-password"}}), "UNAUTHENTICATED")
 	expectGQLOK(t, s.GraphQL(t, u.Token, m, map[string]any{"in": map[string]any{"password": "brand-new-pass", "currentPassword": u.Password}}))
 	s.Tokens(t, u.Username, "brand-new-pass")
 	expectGQLError(t, s.GraphQL(t, "", m, map[string]any{"in": map[string]any{"bio": "Hello there"}}), "UNAUTHENTICATED")

@@ -106,9 +106,9 @@ func TestSocialListsPrivacyAndBlocks(t *testing.T) {
 	if len(byID) != 3 {
 		t.Fatalf("want known, stranger and banned: %s", r.Raw)
 	}
-	// Approved followers see the non-follower fields; strangers do not.
-	if byID[known.ID]["email"] != known.Email {
-		t.Fatalf("followed user's email hidden from its follower: %v", byID[known.ID])
+	// Following never reveals private fields (issue 7: Liquid showed them to followers).
+	if byID[known.ID]["email"] != nil || byID[known.ID]["username"] != known.Username {
+		t.Fatalf("followed user's email shown to its follower: %v", byID[known.ID])
 	}
 	if byID[stranger.ID]["email"] != nil || byID[stranger.ID]["sanitizedEmail"] != nil || byID[stranger.ID]["username"] != stranger.Username {
 		t.Fatalf("stranger: %v", byID[stranger.ID])
@@ -143,10 +143,10 @@ func TestSocialListsPrivacyAndBlocks(t *testing.T) {
 	s.Get(t, "/user/"+owner.ID+"/followers", viewer.Token).Expect(t, http.StatusForbidden, "Forbidden")
 	s.Patch(t, "/user/follow-request", owner.Token, map[string]any{"request": entryBetween(t, s, viewer, owner)}).Expect(t, http.StatusOK, "")
 	s.Get(t, "/user/"+owner.ID+"/followers", viewer.Token).Expect(t, http.StatusOK, "")
-	// The approved follower now sees the owner's private fields on the profile too.
+	// The approved follower sees the profile, never the owner's private fields (issue 7).
 	r = s.Get(t, "/user/"+owner.ID, viewer.Token).Expect(t, http.StatusOK, "")
-	if r.Data()["user"].(map[string]any)["email"] != owner.Email {
-		t.Fatalf("approved follower cannot see the email: %s", r.Raw)
+	if u := r.Data()["user"].(map[string]any); u["email"] != nil || u["username"] != owner.Username {
+		t.Fatalf("approved follower: %s", r.Raw)
 	}
 	r = s.Get(t, "/user/"+known.ID, stranger.Token).Expect(t, http.StatusOK, "")
 	if u := r.Data()["user"].(map[string]any); u["email"] != nil || u["sanitizedEmail"] != nil {

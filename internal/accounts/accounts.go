@@ -38,7 +38,7 @@ type Service struct {
 	log    *slog.Logger
 	now    func() time.Time
 	social Social
-	// rules are the input rules as the settings shape them (username, password, name patterns).
+	// rules are the input rules as the settings shape them.
 	rules *rules.Set
 
 	// outbox tracks mail being sent in the background, so shutdown can wait for it.

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -14,6 +13,7 @@ import (
 	"usergraph/internal/access"
 	"usergraph/internal/apperr"
 	"usergraph/internal/auth"
+	"usergraph/internal/rules"
 	"usergraph/internal/validate"
 )
 
@@ -337,67 +337,62 @@ func (s *Service) AdminEditableFields(ctx context.Context, via access.Via) ([]st
 	return out, nil
 }
 
-// AdminUpdate changes another user's profile (PATCH …/update) and returns the updated user.
-// Each field must be in the entity's editable list (else 401 InsufficientPrivileges with the
-// fields), the caller needs the field's sensitivity scope (else 401 with the field), the values
-// must pass the profile rules (else 400), and the caller must outrank the user's role and any
-// new role (else 401).
-func (s *Service) AdminUpdate(ctx context.Context, via access.Via, f Fields) (*ent.User, error) {
+// AdminMayUpdate checks the caller may name these fields in an admin/client update: each in
+// the entity's editable list (else 401 InsufficientPrivileges listing the refused fields) and
+// covered by the caller's sensitivity scope for it (else 401 with the field). The Liquid API
+// asks it before validating values, as Liquid does; AdminUpdate asks it again.
+func (s *Service) AdminMayUpdate(ctx context.Context, via access.Via, names []string) (*access.Caller, error) {
 	c, err := s.access.Through(ctx, via, access.Shared("profile:write"))
 	if err != nil {
 		return nil, err
 	}
 	editable := s.editableFor(via, c)
-	keys := make([]string, 0, len(f.Values))
-	for k := range f.Values {
-		if k != "target" {
-			keys = append(keys, k)
+	var refused []apperr.Violation
+	for _, k := range names {
+		if _, known := s.Editable(k, false); !known || !slices.Contains(editable, k) {
+			refused = append(refused, apperr.Violation{Field: k, Rule: "editable", Message: "is not editable by this caller"})
 		}
 	}
-	sort.Strings(keys)
-	refused := validate.New(f.Location)
-	for _, k := range keys {
-		if _, known := profileFields[k]; !known || !slices.Contains(editable, k) {
-			refused.Add(k, f.get(k))
-		}
+	if len(refused) > 0 {
+		return nil, &apperr.Error{Code: apperr.InsufficientPrivileges, Violations: refused}
 	}
-	if errs := refused.Errors(); errs != nil {
-		return nil, apperr.New(apperr.InsufficientPrivileges, map[string]any{"errors": errs})
-	}
-	for _, k := range keys {
+	for _, k := range names {
 		if !c.AllowsShared(sensitiveScope(k)) {
 			return nil, apperr.New(apperr.InsufficientPrivileges, map[string]any{"field": k})
 		}
 	}
-	ch := validate.New(f.Location)
-	ch.ObjectID("target", f.get("target"), true, 64)
-	for _, k := range keys {
-		pf, v := profileFields[k], f.get(k)
-		if isUnset(v) {
-			if pf.clear == nil {
-				ch.Add(k, v)
-			}
-			continue
-		}
-		pf.check(ch, s.cfg, k, v)
-	}
-	if (slices.Contains(keys, "phone") || slices.Contains(keys, "phoneCountryCode")) && !s.cfg.Privilege.CanUsePhoneNumber {
-		ch.Add("phone", f.get("phone"))
-	}
-	if err := inputErr(ch); err != nil {
-		return nil, err
-	}
-	t, err := s.actOn(ctx, c, f.str("target"))
+	return c, nil
+}
+
+// AdminUpdate changes another user's profile (PATCH …/update, adminUpdateUser) and returns the
+// updated user. Beyond AdminMayUpdate, the values must pass the table's rules (else 400) and the
+// caller must outrank the user's role and any new role (else 401).
+func (s *Service) AdminUpdate(ctx context.Context, via access.Via, targetID string, p ProfileUpdate) (*ent.User, error) {
+	names := p.names()
+	c, err := s.AdminMayUpdate(ctx, via, names)
 	if err != nil {
 		return nil, err
 	}
-	if slices.Contains(keys, "role") {
-		r, err := s.access.Role(ctx, f.str("role"))
+	var ch rules.Check
+	ch.String("id", targetID, rules.ID)
+	s.checkUpdate(&ch, p)
+	if (slices.Contains(names, "phone") || slices.Contains(names, "phoneCountryCode")) && !s.cfg.Privilege.CanUsePhoneNumber {
+		ch.Fail("phone", "disabled", "phone numbers are not used on this server")
+	}
+	if err := ch.Err(); err != nil {
+		return nil, err
+	}
+	t, err := s.actOn(ctx, c, strings.ToLower(targetID))
+	if err != nil {
+		return nil, err
+	}
+	if role, set := p.Text["role"].Value(); set {
+		r, err := s.access.Role(ctx, role)
 		if err != nil {
 			return nil, err
 		}
 		if r == nil || r.Type != "user" {
-			return nil, apperr.Field(f.Location, "role")
+			return nil, apperr.Invalid(apperr.Violation{Field: "role", Rule: "role", Message: "must be the id of a user role"})
 		}
 		if err := s.access.CheckRoles(ctx, c, r.ID); err != nil {
 			return nil, err
@@ -407,7 +402,7 @@ func (s *Service) AdminUpdate(ctx context.Context, via access.Via, f Fields) (*e
 	if c.User != nil && c.User.ID == t.ID {
 		keep = c.Session.ID
 	}
-	return s.applyProfile(ctx, t, keep, f, keys)
+	return s.applyProfile(ctx, t, keep, p)
 }
 
 // retrieveFields are the fields retrieve-user-info may look users up by.

@@ -1,156 +1,120 @@
 package accounts
 
 import (
-	"strings"
+	"slices"
+	"sort"
 	"time"
 
 	"usergraph/ent"
-	"usergraph/internal/config"
-	"usergraph/internal/validate"
+	"usergraph/internal/patch"
+	"usergraph/internal/rules"
 )
 
-// profileField describes one user field that an update may set: how to validate it and how to
-// write it. The same table serves the user's own PATCH /user/me and, later, admin updates.
-type profileField struct {
-	// check validates a value that is not "__unset__".
-	check func(c *validate.Checker, cfg *config.Config, name string, v any)
-	// set writes a validated value.
-	set func(u *ent.UserUpdateOne, v any)
-	// clear writes null for "__unset__"; nil means the field cannot be cleared.
-	clear func(u *ent.UserUpdateOne)
-	// adminOnly fields are never self-editable, even if user.profile.editable-fields names
+// Edit is the update column of the user field table: how an update writes the field and the
+// rule a new value must pass.
+type Edit struct {
+	// Rule is the rule of a text value (nil for a flag).
+	Rule func(*rules.Set) rules.Rule
+	// Text writes a text value, Flag a boolean one. username, email and password have neither:
+	// applyProfile normalises, checks uniqueness or hashes them.
+	Text func(u *ent.UserUpdateOne, s string)
+	Flag func(u *ent.UserUpdateOne, b bool)
+	// Clear writes null; nil means the field cannot be cleared.
+	Clear func(u *ent.UserUpdateOne)
+	// AdminOnly fields are never self-editable, even if user.profile.editable-fields names
 	// them: a user must not give themself a role or undelete themself.
-	adminOnly bool
+	AdminOnly bool
 }
 
-func str(v any) string { s, _ := v.(string); return s }
+func fixed(r rules.Rule) func(*rules.Set) rules.Rule { return func(*rules.Set) rules.Rule { return r } }
 
-func strField(check func(c *validate.Checker, cfg *config.Config, name string, v any), set func(*ent.UserUpdateOne, string) *ent.UserUpdateOne, clear func(*ent.UserUpdateOne) *ent.UserUpdateOne) profileField {
-	f := profileField{check: check, set: func(u *ent.UserUpdateOne, v any) { set(u, str(v)) }}
+func special(rule func(*rules.Set) rules.Rule) *Edit { return &Edit{Rule: rule} }
+
+func text[U any](rule func(*rules.Set) rules.Rule, set func(*ent.UserUpdateOne, string) U, clear func(*ent.UserUpdateOne) U) *Edit {
+	e := &Edit{Rule: rule, Text: func(u *ent.UserUpdateOne, s string) { set(u, s) }}
 	if clear != nil {
-		f.clear = func(u *ent.UserUpdateOne) { clear(u) }
+		e.Clear = func(u *ent.UserUpdateOne) { clear(u) }
 	}
-	return f
+	return e
 }
 
-func lenCheck(min, max int) func(c *validate.Checker, cfg *config.Config, name string, v any) {
-	return func(c *validate.Checker, _ *config.Config, name string, v any) { c.StringLen(name, v, false, min, max) }
+func adminText[U any](rule func(*rules.Set) rules.Rule, set func(*ent.UserUpdateOne, string) U) *Edit {
+	e := text[U](rule, set, nil)
+	e.AdminOnly = true
+	return e
 }
 
-// profileFields are the fields an update can name, under their Liquid (JSON) names. username,
-// email and password get special handling in applyProfile (normalising, hashing).
-var profileFields = map[string]profileField{
-	"username": {check: func(c *validate.Checker, cfg *config.Config, n string, v any) {
-		c.Username(n, v, false, cfg.Profile.UsernameRegex)
-	}},
-	"email": {check: func(c *validate.Checker, _ *config.Config, n string, v any) { c.Email(n, v, false) }},
-	"password": {check: func(c *validate.Checker, cfg *config.Config, n string, v any) {
-		c.Password(n, v, false, cfg.Profile.PasswordRegex)
-	}},
-	"firstName": strField(func(c *validate.Checker, cfg *config.Config, n string, v any) {
-		c.Name(n, v, false, cfg.Profile.NameRegex)
-	},
-		(*ent.UserUpdateOne).SetFirstName, nil),
-	"lastName": strField(func(c *validate.Checker, cfg *config.Config, n string, v any) {
-		c.Name(n, v, false, cfg.Profile.NameRegex)
-	},
-		(*ent.UserUpdateOne).SetLastName, nil),
-	"middleName": strField(func(c *validate.Checker, cfg *config.Config, n string, v any) {
-		c.MiddleName(n, v, false, cfg.Profile.NameRegex)
-	},
-		(*ent.UserUpdateOne).SetMiddleName, (*ent.UserUpdateOne).ClearMiddleName),
-	"gender": strField(func(c *validate.Checker, _ *config.Config, n string, v any) { c.Gender(n, v, false) },
-		(*ent.UserUpdateOne).SetGender, (*ent.UserUpdateOne).ClearGender),
-	"designation": strField(lenCheck(1, 128), (*ent.UserUpdateOne).SetDesignation, (*ent.UserUpdateOne).ClearDesignation),
-	"bio": strField(func(c *validate.Checker, _ *config.Config, n string, v any) { c.Bio(n, v, false) },
-		(*ent.UserUpdateOne).SetBio, (*ent.UserUpdateOne).ClearBio),
-	"customLink": strField(func(c *validate.Checker, _ *config.Config, n string, v any) { c.CustomLink(n, v, false) },
-		(*ent.UserUpdateOne).SetCustomLink, (*ent.UserUpdateOne).ClearCustomLink),
-	"pronouns": strField(func(c *validate.Checker, _ *config.Config, n string, v any) { c.Pronouns(n, v, false) },
-		(*ent.UserUpdateOne).SetPronouns, (*ent.UserUpdateOne).ClearPronouns),
-	"organization": strField(func(c *validate.Checker, _ *config.Config, n string, v any) { c.Organization(n, v, false) },
-		(*ent.UserUpdateOne).SetOrganization, (*ent.UserUpdateOne).ClearOrganization),
-	"preferredLanguage": strField(func(c *validate.Checker, _ *config.Config, n string, v any) { c.PreferredLanguage(n, v, false) },
-		(*ent.UserUpdateOne).SetPreferredLanguage, nil),
-	"country": strField(func(c *validate.Checker, _ *config.Config, n string, v any) { c.Country(n, v, false) },
-		(*ent.UserUpdateOne).SetCountry, (*ent.UserUpdateOne).ClearCountry),
-	"phone": strField(func(c *validate.Checker, _ *config.Config, n string, v any) { c.Phone(n, v, false) },
-		(*ent.UserUpdateOne).SetPhone, (*ent.UserUpdateOne).ClearPhone),
-	"phoneCountryCode": strField(func(c *validate.Checker, _ *config.Config, n string, v any) { c.PhoneCountryCode(n, v, false) },
-		(*ent.UserUpdateOne).SetPhoneCountryCode, (*ent.UserUpdateOne).ClearPhoneCountryCode),
-	"secondaryEmail": strField(func(c *validate.Checker, _ *config.Config, n string, v any) { c.Email(n, v, false) },
-		(*ent.UserUpdateOne).SetSecondaryEmail, (*ent.UserUpdateOne).ClearSecondaryEmail),
-	"secondaryPhone": strField(func(c *validate.Checker, _ *config.Config, n string, v any) { c.Phone(n, v, false) },
-		(*ent.UserUpdateOne).SetSecondaryPhone, (*ent.UserUpdateOne).ClearSecondaryPhone),
-	"secondaryPhoneCountryCode": strField(func(c *validate.Checker, _ *config.Config, n string, v any) { c.PhoneCountryCode(n, v, false) },
-		(*ent.UserUpdateOne).SetSecondaryPhoneCountryCode, (*ent.UserUpdateOne).ClearSecondaryPhoneCountryCode),
-	"addressLine1": strField(lenCheck(1, 256), (*ent.UserUpdateOne).SetAddressLine1, (*ent.UserUpdateOne).ClearAddressLine1),
-	"addressLine2": strField(lenCheck(1, 256), (*ent.UserUpdateOne).SetAddressLine2, (*ent.UserUpdateOne).ClearAddressLine2),
-	"city":         strField(lenCheck(1, 128), (*ent.UserUpdateOne).SetCity, (*ent.UserUpdateOne).ClearCity),
+func adminFlag[U any](set func(*ent.UserUpdateOne, bool) U) *Edit {
+	return &Edit{Flag: func(u *ent.UserUpdateOne, b bool) { set(u, b) }, AdminOnly: true}
+}
 
-	// Only admin/client updates may set these (and only when their editable-fields list it).
-	"role": {adminOnly: true, check: func(c *validate.Checker, _ *config.Config, n string, v any) {
-		c.StringLen(n, v, false, 1, 128)
-	}, set: func(u *ent.UserUpdateOne, v any) { u.SetRole(str(v)) }},
-	"isDeleted": {adminOnly: true, check: boolCheck, set: func(u *ent.UserUpdateOne, v any) {
-		deleted, _ := v.(bool)
-		u.SetIsDeleted(deleted)
-		if deleted {
-			u.SetDeletedDate(time.Now().UTC().Truncate(time.Millisecond))
-		} else {
-			u.ClearDeletedDate()
+func setDeleted(u *ent.UserUpdateOne, deleted bool) *ent.UserUpdateOne {
+	u.SetIsDeleted(deleted)
+	if deleted {
+		return u.SetDeletedDate(time.Now().UTC().Truncate(time.Millisecond))
+	}
+	return u.ClearDeletedDate()
+}
+
+// ProfileUpdate is a partial update of a user's profile, by field name (the user field table's
+// first column): text fields set or cleared, flags set.
+type ProfileUpdate struct {
+	Text  map[string]patch.Field[string]
+	Flags map[string]bool
+	// CurrentPassword proves the caller's identity for protected fields (own profile only).
+	CurrentPassword *string
+}
+
+// names lists the fields the update names, sorted.
+func (p ProfileUpdate) names() []string {
+	out := make([]string, 0, len(p.Text)+len(p.Flags))
+	for k := range p.Text {
+		out = append(out, k)
+	}
+	for k := range p.Flags {
+		if _, dup := p.Text[k]; !dup {
+			out = append(out, k)
 		}
-	}},
-	"emailVerified":          boolField((*ent.UserUpdateOne).SetEmailVerified),
-	"phoneVerified":          boolField((*ent.UserUpdateOne).SetPhoneVerified),
-	"secondaryEmailVerified": boolField((*ent.UserUpdateOne).SetSecondaryEmailVerified),
-	"secondaryPhoneVerified": boolField((*ent.UserUpdateOne).SetSecondaryPhoneVerified),
-	"isPrivate":              boolField((*ent.UserUpdateOne).SetIsPrivate),
-	"isActive":               boolField((*ent.UserUpdateOne).SetIsActive),
-}
-
-func boolCheck(c *validate.Checker, _ *config.Config, n string, v any) { c.Bool(n, v, false) }
-
-func boolField(set func(*ent.UserUpdateOne, bool) *ent.UserUpdateOne) profileField {
-	return profileField{adminOnly: true, check: boolCheck, set: func(u *ent.UserUpdateOne, v any) {
-		b, _ := v.(bool)
-		set(u, b)
-	}}
-}
-
-// writeLevels is the sensitivity of each user field (liquid-behaviour.md §3.1, "Write level"):
-// an admin or client update of the field needs <entity>:profile:sensitive:<level>:write.
-// "read-only" has no such scope, so only a super_admin passes; a field missing here gives
-// "undefined", which no one but a super_admin passes either, as in Liquid.
-var writeLevels = map[string]string{
-	"username": "high", "password": "high", "2faEnabled": "high", "2faMedium": "high",
-	"firstName": "low", "lastName": "low", "middleName": "low", "gender": "low", "designation": "low",
-	"bio": "low", "customLink": "low", "pronouns": "low", "organization": "low", "preferredLanguage": "low",
-	"role": "high", "profilePictureUrl": "medium", "profilePicturePath": "medium",
-	"verified": "high", "verifiedDate": "low", "verifiedBy": "low",
-	"followingCount": "read-only", "followerCount": "read-only",
-	"isPrivate": "medium", "email": "medium", "sanitizedEmail": "medium", "emailVerified": "medium",
-	"phone": "medium", "phoneCountryCode": "medium", "phoneVerified": "medium",
-	"secondaryEmail": "medium", "secondaryEmailVerified": "medium", "secondaryPhone": "medium",
-	"secondaryPhoneCountryCode": "medium", "secondaryPhoneVerified": "medium",
-	"addressLine1": "high", "addressLine2": "high", "city": "high", "pincode": "high", "country": "high",
-	"isSubscribed": "medium", "subscriptionActivatedAt": "medium", "subscriptionExpiry": "medium",
-	"subscriptionTier": "medium", "subscriptionIdentifier": "medium", "subscriptionCancelled": "medium",
-	"subscriptionCancelledAt": "medium", "credits": "medium", "scope": "extreme", "invitedBy": "low",
-	"isActive": "low", "deactivateDate": "low", "isBanned": "high", "bannedDate": "high",
-	"bannedReason": "high", "bannedBy": "low", "isRestricted": "high", "restrictedDate": "high",
-	"restrictedReason": "high", "restrictedBy": "low", "isDeleted": "extreme", "deletedDate": "extreme",
-	"ssoEnabled": "low", "ssoProvider": "medium", "googleProfileId": "medium", "creationIp": "high",
-	"customData": "high", "globalLogoutAt": "low",
-}
-
-// WriteLevel is the sensitivity level of a field ("undefined" for an unknown one).
-func WriteLevel(field string) string {
-	if l, ok := writeLevels[field]; ok {
-		return l
 	}
-	return "undefined"
+	sort.Strings(out)
+	return out
 }
 
-// isUnset reports whether v is Liquid's "__unset__" marker.
-func isUnset(v any) bool { s, ok := v.(string); return ok && strings.TrimSpace(s) == validate.Unset }
+// Names reports the fields the update names, sorted.
+func (p ProfileUpdate) Names() []string { return p.names() }
+
+// Editable reports whether a field may be named by an update: self updates need the field in
+// user.profile.editable-fields and not admin-only; admin/client updates check their own lists.
+func (s *Service) Editable(name string, self bool) (*Edit, bool) {
+	f, ok := fieldsByLiquid[name]
+	if !ok || f.Edit == nil {
+		return nil, false
+	}
+	if self && (f.Edit.AdminOnly || !slices.Contains(s.cfg.Profile.EditableFields, name)) {
+		return nil, false
+	}
+	return f.Edit, true
+}
+
+// checkUpdate validates the values of an update against the table's rules (editability is
+// the caller's business): a text value for a text field, a flag for a flag, clearing only what
+// may be cleared.
+func (s *Service) checkUpdate(c *rules.Check, p ProfileUpdate) {
+	for _, name := range p.names() {
+		e := fieldsByLiquid[name].Edit
+		if v, isText := p.Text[name]; isText {
+			switch val, set := v.Value(); {
+			case e.Rule == nil:
+				c.Fail(name, "boolean", "must be true or false")
+			case v.IsClear() && e.Clear == nil:
+				c.Fail(name, "required", "cannot be cleared")
+			case set:
+				c.String(name, val, e.Rule(s.rules))
+			}
+			continue
+		}
+		if e.Flag == nil {
+			c.Fail(name, "text", "must be text")
+		}
+	}
+}

@@ -6,63 +6,18 @@ import (
 	"sync"
 
 	"usergraph/ent"
-	"usergraph/internal/auth"
 )
 
-// selfOnly are fields only the account itself ever sees through the delegated API.
-var selfOnly = []string{"2faEnabled", "2faMedium", "scope", "creationIp", "globalLogoutAt"}
-
-// companions are fields that repeat (or qualify) a private field: hiding the field hides them
-// too, so sanitizedEmail never gives away a hidden email.
-var companions = map[string][]string{
-	"email":          {"sanitizedEmail"},
-	"phone":          {"phoneCountryCode"},
-	"secondaryPhone": {"secondaryPhoneCountryCode"},
-}
-
-// HiddenFields lists the fields of u the caller may not see: none for the account itself; the
-// self-only ones for an approved follower; for anyone else also the configured non-follower
-// fields (user.field-privacy.non-follower.hidden-fields: email, phone, credits, ... by default)
-// and the fields that repeat them (sanitizedEmail, ...). Liquid shows a public account's email
-// to everyone on GET /user/:id; usergraph does not, so an address is never readable by a
-// stranger.
-func (s *Service) HiddenFields(ctx context.Context, u *ent.User) []string {
-	id := auth.FromContext(ctx)
-	if id != nil && id.User != nil && id.User.ID == u.ID || isOwner(ctx, u.ID) {
-		return nil
+// Visible reports whether the caller may see u's field, named as GraphQL names it (the
+// GraphQL User type asks this for every field; see userview.go for the table).
+func (s *Service) Visible(ctx context.Context, u *ent.User, graphQLField string) bool {
+	v := s.ViewOf(ctx, u)
+	f, ok := FieldByGraphQL(graphQLField)
+	if !ok {
+		// Not a stored field (relations, lists): hidden only behind the stub.
+		return !v.Stub
 	}
-	if id != nil && id.User != nil && s.social != nil {
-		follows, err := s.social.ViewerFollows(ctx, u.ID)
-		if err != nil {
-			s.log.Error("checking a follow failed; hiding the non-follower fields", "err", err)
-		}
-		if follows {
-			return slices.Clone(selfOnly)
-		}
-	}
-	hidden := slices.Clone(s.cfg.Profile.NonFollowerHiddenFields)
-	for _, f := range s.cfg.Profile.NonFollowerHiddenFields {
-		hidden = append(hidden, companions[f]...)
-	}
-	return append(hidden, selfOnly...)
-}
-
-// Visible reports whether the caller may see u's field (named as in Liquid's JSON). Admins
-// and clients allowed to read profiles (the shared profile:read check) see every field, as the
-// admin/client projection shows them.
-func (s *Service) Visible(ctx context.Context, u *ent.User, field string) bool {
-	// The admin check is one cached lookup per request; ask it before the follow lookup.
-	if s.ScopeAdminRead(ctx) {
-		return true
-	}
-	hidden := s.HiddenFields(ctx, u)
-	if hidden == nil {
-		return true
-	}
-	if field == "customData" && !s.cfg.Profile.HydrateCustomDataDelegated {
-		return false
-	}
-	return !slices.Contains(hidden, field)
+	return v.Shows(f)
 }
 
 // owners remembers the accounts a caller proved, during one request, to own: by signing up or

@@ -3,7 +3,6 @@ package accounts
 import (
 	"context"
 	"slices"
-	"sort"
 	"strings"
 
 	"usergraph/ent"
@@ -37,74 +36,65 @@ func (s *Service) EditableFields() []string { return s.cfg.Profile.EditableField
 
 // UpdateMe changes the caller's own profile and returns it as updated. Only the configured
 // editable fields may be named; protected fields (the password, by default) need the current
-// password; "__unset__" clears a field that may be empty.
-func (s *Service) UpdateMe(ctx context.Context, f Fields) (*ent.User, error) {
+// password when user.profile.update.require-current-password is on.
+func (s *Service) UpdateMe(ctx context.Context, p ProfileUpdate) (*ent.User, error) {
 	id, err := s.requireUser(ctx, ScopeProfileWrite)
 	if err != nil {
 		return nil, err
 	}
 	cfg := s.cfg
-	c := validate.New(f.Location)
-	keys := make([]string, 0, len(f.Values))
-	for k := range f.Values {
-		keys = append(keys, k)
+	var c rules.Check
+	names := p.names()
+	for _, name := range names {
+		if _, ok := s.Editable(name, true); !ok {
+			c.Fail(name, "editable", "cannot be changed by the account itself on this server")
+		}
 	}
-	sort.Strings(keys)
-	var changes []string
-	for _, k := range keys {
-		if k == "currentPassword" {
-			continue
-		}
-		pf, known := profileFields[k]
-		if !known || pf.adminOnly || !slices.Contains(cfg.Profile.EditableFields, k) {
-			c.Add(k, f.get(k))
-			continue
-		}
-		v := f.get(k)
-		if isUnset(v) {
-			if pf.clear == nil {
-				c.Add(k, v)
-			}
-		} else {
-			pf.check(c, cfg, k, v)
-		}
-		changes = append(changes, k)
+	if !c.Valid() {
+		return nil, c.Err()
 	}
-	if slices.Contains(changes, "phone") || slices.Contains(changes, "phoneCountryCode") {
+	s.checkUpdate(&c, p)
+	if slices.Contains(names, "phone") || slices.Contains(names, "phoneCountryCode") {
+		_, settingPhone := p.Text["phone"].Value()
 		if !cfg.Privilege.CanUsePhoneNumber {
-			c.Add("phone", f.get("phone"))
-		} else if f.get("phone") != nil && f.get("phoneCountryCode") == nil && id.User.PhoneCountryCode == nil {
-			c.Add("phoneCountryCode", nil)
+			c.Fail("phone", "disabled", "phone numbers are not used on this server")
+		} else if settingPhone && !p.Text["phoneCountryCode"].Present() && id.User.PhoneCountryCode == nil {
+			c.Fail("phoneCountryCode", "required", "is required with a phone number")
 		}
 	}
-	c.StringLen("currentPassword", f.get("currentPassword"), false, 8, 128)
-	if err := inputErr(c); err != nil {
+	protected := cfg.Profile.RequireCurrentPassword && slices.ContainsFunc(names, func(k string) bool {
+		return slices.Contains(cfg.Profile.ProtectedFields, k)
+	})
+	switch {
+	case p.CurrentPassword != nil:
+		c.String("currentPassword", *p.CurrentPassword, s.rules.Password.LengthOnly())
+	case protected:
+		c.Fail("currentPassword", "required", "is required to change "+strings.Join(cfg.Profile.ProtectedFields, ", "))
+	}
+	if err := c.Err(); err != nil {
 		return nil, err
 	}
-	if cfg.Profile.RequireCurrentPassword && slices.ContainsFunc(changes, func(k string) bool {
-		return slices.Contains(cfg.Profile.ProtectedFields, k)
-	}) {
-		if !s.passwordMatches(id.User.PasswordHash, f.str("currentPassword")) {
-			return nil, apperr.New(apperr.Unauthorized, nil)
-		}
+	if protected && !s.passwordMatches(id.User.PasswordHash, *p.CurrentPassword) {
+		return nil, apperr.New(apperr.Unauthorized, nil)
 	}
-	return s.applyProfile(ctx, id.User, id.Session.ID, f, changes)
+	return s.applyProfile(ctx, id.User, id.Session.ID, p)
 }
 
 // applyProfile writes validated changes to target in one transaction. A new password ends
 // every session of the account except keep (the caller's own, when editing themself).
-func (s *Service) applyProfile(ctx context.Context, target *ent.User, keep string, f Fields, changes []string) (*ent.User, error) {
+func (s *Service) applyProfile(ctx context.Context, target *ent.User, keep string, p ProfileUpdate) (*ent.User, error) {
 	var (
 		updated   *ent.User
 		emailCode string
 	)
+	names := p.names()
 	err := withTx(ctx, s.db, func(tx *ent.Tx) error {
 		up := tx.User.UpdateOneID(target.ID)
-		for _, k := range changes {
-			v := f.get(k)
+		for _, k := range names {
+			v, set := p.Text[k].Value()
 			switch k {
 			case "username":
-				name := strings.ToLower(str(v))
+				name := strings.ToLower(v)
 				taken, err := tx.User.Query().Where(user.Username(name), user.IDNEQ(target.ID)).Exist(ctx)
 				if err != nil {
 					return err
@@ -114,7 +104,7 @@ func (s *Service) applyProfile(ctx context.Context, target *ent.User, keep strin
 				}
 				up.SetUsername(name)
 			case "email":
-				email := strings.TrimSpace(str(v))
+				email := strings.TrimSpace(v)
 				sanitized := validate.SanitizeEmail(email, s.cfg.Account.SanitizeGmail)
 				taken, err := tx.User.Query().Where(user.SanitizedEmail(sanitized), user.IDNEQ(target.ID)).Exist(ctx)
 				if err != nil {
@@ -135,7 +125,7 @@ func (s *Service) applyProfile(ctx context.Context, target *ent.User, keep strin
 					}
 				}
 			case "password":
-				hash, err := hashPassword(str(v))
+				hash, err := hashPassword(v)
 				if err != nil {
 					return err
 				}
@@ -145,11 +135,14 @@ func (s *Service) applyProfile(ctx context.Context, target *ent.User, keep strin
 					return err
 				}
 			default:
-				pf := profileFields[k]
-				if isUnset(v) {
-					pf.clear(up)
-				} else {
-					pf.set(up, v)
+				e := fieldsByLiquid[k].Edit
+				switch flag, isFlag := p.Flags[k]; {
+				case isFlag:
+					e.Flag(up, flag)
+				case set:
+					e.Text(up, v)
+				default:
+					e.Clear(up)
 				}
 			}
 		}
@@ -157,7 +150,7 @@ func (s *Service) applyProfile(ctx context.Context, target *ent.User, keep strin
 		updated, err = up.Save(ctx)
 		if ent.IsConstraintError(err) {
 			// A concurrent change took the name or address between the check and the write.
-			dup := slices.DeleteFunc(slices.Clone(changes), func(k string) bool { return k != "username" && k != "email" })
+			dup := slices.DeleteFunc(slices.Clone(names), func(k string) bool { return k != "username" && k != "email" })
 			return apperr.New(apperr.ResourceConflict, map[string]any{"duplicateFields": dup})
 		}
 		return err
@@ -169,13 +162,6 @@ func (s *Service) applyProfile(ctx context.Context, target *ent.User, keep strin
 		s.send(mail.VerificationCode(s.cfg.Mail.AppName, updated.Email, emailCode))
 	}
 	return updated, nil
-}
-
-// UserView is another user as the caller may see them.
-type UserView struct {
-	User *ent.User
-	// HideFields are the non-follower hidden fields to strip (empty for the caller themself).
-	HideFields []string
 }
 
 // GetUser returns a user's profile as the caller may see it (GET /user/:userId, query user).
@@ -207,7 +193,8 @@ func (s *Service) GetUser(ctx context.Context, userID string) (*UserView, error)
 			return nil, apperr.New(apperr.Blocked, map[string]any{"reason": "blocked"})
 		}
 	}
-	return &UserView{User: u, HideFields: s.HiddenFields(ctx, u)}, nil
+	v := s.ViewOf(ctx, u)
+	return &v, nil
 }
 
 // SetPrivate switches the caller's account between private and public. It returns how many

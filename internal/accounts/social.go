@@ -9,8 +9,9 @@ import (
 // Social is what the account operations need from the social graph. internal/social implements
 // it (it builds on this package, so it is plugged in with SetSocial rather than imported).
 type Social interface {
-	// ViewerFollows reports whether the caller follows userID (an approved follow).
-	ViewerFollows(ctx context.Context, userID string) (bool, error)
+	// ViewerRelation is how the caller relates to userID: Follower, Requester or Stranger
+	// (blocked either way counts as a stranger).
+	ViewerRelation(ctx context.Context, userID string) (Viewer, error)
 	// ViewerBlockedBy reports whether userID has blocked the caller.
 	ViewerBlockedBy(ctx context.Context, userID string) (bool, error)
 	// SetPrivate makes userID's account private or public; going public approves the pending

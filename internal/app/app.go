@@ -144,7 +144,7 @@ func build(ctx context.Context, cfg *config.Config, client *ent.Client, sqlDB *s
 	mux := http.NewServeMux()
 	api := &liquid.API{Accounts: acc, Social: soc, Clients: registry, Auth: authSvc, OAuth: oauthSvc, Config: cfg, Log: log}
 	api.Register(mux)
-	gql := graph.NewHandler(&graph.Resolver{Accounts: acc, Clients: registry, Social: soc}, cfg.GraphQL)
+	gql := graph.NewHandler(&graph.Resolver{Accounts: acc, Clients: registry, Social: soc}, cfg, log)
 	mux.Handle("/graphql", graph.MetaMiddleware(func(r *http.Request) (string, string) {
 		return liquid.ClientIP(r, cfg.ReverseProxy), r.UserAgent()
 	}, gql))

@@ -80,11 +80,27 @@ func (c *Config) PostgreSQL() bool {
 	return strings.HasPrefix(u, "postgres://") || strings.HasPrefix(u, "postgresql://")
 }
 
-// GraphQL limits what one GraphQL operation may ask for.
+// GraphQL limits what one GraphQL request may ask for (see graph/cost and graph.NewHandler).
 type GraphQL struct {
 	Introspection bool
-	MaxDepth      int
+	// MaxDepth bounds selection nesting.
+	MaxDepth int
+	// MaxComplexity bounds the cost: fields, multiplied by page sizes and list lengths.
 	MaxComplexity int
+	// MaxPageSize bounds first, last and limit.
+	MaxPageSize int
+	// MaxListLength bounds every list in arguments (nodes(ids:), input lists).
+	MaxListLength int
+	// MaxInputDepth bounds the object nesting of one argument (where filters, search queries).
+	MaxInputDepth int
+	// MaxTokens bounds the document's size in lexical tokens, checked while parsing.
+	MaxTokens int
+	// MaxDuplicateFields bounds how often one response name repeats in a selection set.
+	MaxDuplicateFields int
+	// MaxBodyBytes bounds the POST body and the GET query string.
+	MaxBodyBytes int
+	// Timeout bounds one request's run time.
+	Timeout time.Duration
 }
 
 // Mail configures outgoing mail.
@@ -182,6 +198,7 @@ type Profile struct {
 	HydrateCustomDataDelegated bool
 	HydrateCustomDataSelf      bool
 	NonFollowerHiddenFields    []string
+	FollowerVisibleFields      []string // private fields an approved follower may see
 	// CanEditPeerData lets a role edit users of equal rank (admin-api.user.profile.can-edit-peer-data).
 	CanEditPeerData bool
 }
@@ -307,9 +324,16 @@ func load(lookup func(string) (string, bool)) (*Config, *loader) {
 	}
 	c.TokenSecret = l.str("usergraph.token-signing-key")
 	c.GraphQL = GraphQL{
-		Introspection: l.boolean("usergraph.graphql-introspection"),
-		MaxDepth:      l.number("usergraph.graphql-max-depth", 1),
-		MaxComplexity: l.number("usergraph.graphql-max-complexity", 1),
+		Introspection:      l.boolean("usergraph.graphql-introspection"),
+		MaxDepth:           l.number("usergraph.graphql-max-depth", 1),
+		MaxComplexity:      l.number("usergraph.graphql-max-complexity", 1),
+		MaxPageSize:        l.number("usergraph.graphql-max-page-size", 1),
+		MaxListLength:      l.number("usergraph.graphql-max-list-length", 1),
+		MaxInputDepth:      l.number("usergraph.graphql-max-input-depth", 1),
+		MaxTokens:          l.number("usergraph.graphql-max-tokens", 1),
+		MaxDuplicateFields: l.number("usergraph.graphql-max-duplicate-fields", 1),
+		MaxBodyBytes:       l.number("usergraph.graphql-max-body-bytes", 1),
+		Timeout:            l.seconds("usergraph.graphql-timeout", 1),
 	}
 	if n := len(c.TokenSecret); n > 0 && n < 32 {
 		l.fail("%s: %d bytes is too short for an HMAC key, use at least 32", l.where("usergraph.token-signing-key"), n)
@@ -382,6 +406,7 @@ func load(lookup func(string) (string, bool)) (*Config, *loader) {
 		HydrateCustomDataDelegated: l.boolean("user.profile.custom-data.hydrate-in-delegated-mode"),
 		HydrateCustomDataSelf:      l.boolean("user.profile.custom-data.hydrate-in-self-retrieval"),
 		NonFollowerHiddenFields:    l.list("user.field-privacy.non-follower.hidden-fields"),
+		FollowerVisibleFields:      l.list("usergraph.field-privacy.follower-visible-fields"),
 		CanEditPeerData:            l.boolean("admin-api.user.profile.can-edit-peer-data"),
 	}
 	c.ProfilePicture = ProfilePicture{

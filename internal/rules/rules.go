@@ -43,6 +43,14 @@ func (r Rule) Check(s string) bool {
 	return r.Valid == nil || r.Valid(s)
 }
 
+// LengthOnly is r without its pattern: only the length bounds (a current password is checked
+// against the stored hash, not against today's pattern).
+func (r Rule) LengthOnly() Rule {
+	r.Pattern, r.Valid = nil, nil
+	r.Message = fmt.Sprintf("must be %d to %d characters", r.Min, r.Max)
+	return r
+}
+
 // Length counts code points, not counting the variation selectors U+FE0E and U+FE0F (as
 // validator.js isLength does).
 func Length(s string) int {
@@ -84,6 +92,7 @@ var (
 	Designation = length("designation", 1, 128, "characters")
 	AddressLine = length("addressLine", 1, 256, "characters")
 	City        = length("city", 1, 128, "characters")
+	Role        = length("role", 1, 128, "characters")
 	// ID is the form of every id: 24 hexadecimal digits (MongoDB ObjectId format).
 	ID = Rule{ID: "id", Pattern: objectID, Message: "must be a 24-character hexadecimal id"}
 )
@@ -154,6 +163,9 @@ func (c *Check) Required(field string, present bool) bool {
 	}
 	return present
 }
+
+// Valid reports whether no check has failed yet.
+func (c *Check) Valid() bool { return len(c.vs) == 0 }
 
 // Fail adds a violation by hand.
 func (c *Check) Fail(field, rule, message string) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"sync"
+	"usergraph/internal/accounts"
 
 	"usergraph/ent/block"
 	"usergraph/ent/follow"
@@ -185,11 +186,19 @@ func (s *Service) loadRelations(ctx context.Context, viewer string, ids []string
 	return out, nil
 }
 
-// ViewerFollows reports whether the caller follows userID (approved); accounts uses it to
-// decide which fields the caller sees.
-func (s *Service) ViewerFollows(ctx context.Context, userID string) (bool, error) {
+// ViewerRelation is how the caller relates to userID, as the user field table counts viewers:
+// blocked either way is a stranger.
+func (s *Service) ViewerRelation(ctx context.Context, userID string) (accounts.Viewer, error) {
 	r, err := s.Relation(ctx, userID)
-	return r.Following, err
+	switch {
+	case err != nil || r.Blocking || r.BlockedBy:
+		return accounts.Stranger, err
+	case r.Following:
+		return accounts.Follower, nil
+	case r.Requested:
+		return accounts.Requester, nil
+	}
+	return accounts.Stranger, nil
 }
 
 // ViewerBlockedBy reports whether userID has blocked the caller.

@@ -7,7 +7,9 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
+	"usergraph/internal/validate"
 
 	"usergraph/ent"
 	"usergraph/internal/access"
@@ -63,7 +65,7 @@ func (a *API) accessRoutes() []Route {
 
 // admin renders a user in the admin/client projection, custom data parsed.
 func (a *API) admin(u *ent.User) map[string]any {
-	return renderUser(u, viewAdmin, true, nil, a.Config.Subscription.BaseTier)
+	return a.renderView(a.Accounts.AdminView(u), true)
 }
 
 func (a *API) admins(us []*ent.User) []map[string]any {
@@ -92,12 +94,29 @@ func (a *API) userOp(via access.Via, op func(ctx context.Context, via access.Via
 func (a *API) adminUpdate(via access.Via) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		f, err := body(r)
-		var u *ent.User
-		if err == nil {
-			u, err = a.Accounts.AdminUpdate(r.Context(), via, f)
-		}
 		if err != nil {
 			a.fail(w, r, err)
+			return
+		}
+		// Liquid's order: which fields the caller may name (401), then the values (400).
+		keys := profileKeys(f, "target")
+		if _, err := a.Accounts.AdminMayUpdate(r.Context(), via, keys); err != nil {
+			a.failFrom(w, r, err, from{Fields: f})
+			return
+		}
+		c := validate.New(f.Location)
+		c.ObjectID("target", f.Get("target"), true, 64)
+		a.checkProfile(c, f, keys)
+		if (slices.Contains(keys, "phone") || slices.Contains(keys, "phoneCountryCode")) && !a.Config.Privilege.CanUsePhoneNumber {
+			c.Add("phone", f.Get("phone"))
+		}
+		if errs := c.Errors(); errs != nil {
+			a.fail(w, r, apperr.Input(errs))
+			return
+		}
+		u, err := a.Accounts.AdminUpdate(r.Context(), via, f.Str("target"), profileUpdate(f, keys))
+		if err != nil {
+			a.failFrom(w, r, err, from{Fields: f, names: map[string]string{"id": "target"}})
 			return
 		}
 		ok(w, http.StatusOK, map[string]any{"user": a.admin(u)})

@@ -23,6 +23,7 @@ import (
 	"usergraph/internal/rules"
 	"usergraph/internal/social"
 	"usergraph/internal/validate"
+	"usergraph/rest/nulbytes"
 )
 
 // maxBody is Liquid's default JSON body limit (system.request-body.json.max-size = 1mb).
@@ -87,9 +88,34 @@ func (a *API) Routes() []Route {
 // Register adds every route to mux.
 func (a *API) Register(mux *http.ServeMux) {
 	for _, r := range a.Routes() {
-		mux.HandleFunc(r.Pattern, r.Handler)
+		mux.HandleFunc(r.Pattern, refuseNUL(r.Pattern, r.Handler))
 	}
 	mux.HandleFunc("/", notFound)
+}
+
+// refuseNUL answers 400 to a request with a NUL character in its path, query string or body,
+// before the handler runs: the client's mistake, which PostgreSQL would otherwise turn into a
+// 500. OAuth routes answer in OAuth's error format, the others in Liquid's envelope.
+func refuseNUL(pattern string, next http.HandlerFunc) http.HandlerFunc {
+	oauthRoute := strings.Contains(pattern, "/oauth/")
+	return func(w http.ResponseWriter, r *http.Request) {
+		found := nulbytes.Find(r, maxBody)
+		if found == nil {
+			next(w, r)
+			return
+		}
+		const msg = "must not contain NUL (U+0000) characters"
+		if oauthRoute {
+			where := found.Location
+			if found.Path != "" {
+				where = found.Path
+			}
+			oauthFail(w, r, &oauth.Error{Name: "invalid_request", Description: "The request's " + where + " " + msg + ".", Status: http.StatusBadRequest})
+			return
+		}
+		writeJSON(w, http.StatusBadRequest, map[string]any{"ok": 0, "error": apperr.ClientInputError, "additionalInfo": map[string]any{
+			"errors": []map[string]string{{"type": "field", "msg": msg, "path": found.Path, "location": found.Location}}}})
+	}
 }
 
 // authorize checks req before a handler validates its request, and answers the failure: Liquid

@@ -43,7 +43,7 @@ func (a *API) other(u *ent.User, hide []string) map[string]any {
 	if u == nil {
 		return nil
 	}
-	return renderUser(u, viewPublic, a.Config.Profile.HydrateCustomDataDelegated, hide, a.Config.Subscription.BaseTier)
+	return a.renderHidden(u, hide)
 }
 
 // followsOn reports whether the follow routes exist (privilege.can-use-follow-apis).

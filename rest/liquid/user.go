@@ -3,7 +3,6 @@ package liquid
 import (
 	"errors"
 	"net/http"
-	"slices"
 
 	"usergraph/ent"
 	"usergraph/internal/access"
@@ -14,7 +13,7 @@ import (
 )
 
 func (a *API) self(u *ent.User) map[string]any {
-	return renderUser(u, viewSelf, a.Config.Profile.HydrateCustomDataSelf, nil, a.Config.Subscription.BaseTier)
+	return a.renderView(a.Accounts.SelfView(u), a.Config.Profile.HydrateCustomDataSelf)
 }
 
 // errRouteOff is the answer of a route whose feature switch is off: Liquid registers the route
@@ -316,32 +315,20 @@ func (a *API) updateMe(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	if a.missingCurrentPassword(f) {
-		if !a.authorizeUser(w, r, access.Session(accounts.ScopeProfileWrite)) {
-			return
-		}
-		c := validate.New(f.Location)
-		c.Add("currentPassword", nil)
-		a.fail(w, r, edgeErr(c))
+	if !a.authorize(w, r, access.ViaAdmin, access.Session(accounts.ScopeProfileWrite)) {
 		return
 	}
-	u, err := a.Accounts.UpdateMe(r.Context(), f)
+	p, err := a.decodeUpdateMe(f)
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	ok(w, http.StatusOK, map[string]any{"user": a.self(u)})
-}
-
-// missingCurrentPassword is Liquid's validator on PATCH /user/me: with
-// user.profile.update.require-current-password on, a body naming a protected field must carry
-// currentPassword (a 400 naming it; a wrong one is the domain's 401).
-func (a *API) missingCurrentPassword(f accounts.Fields) bool {
-	p := a.Config.Profile
-	if !p.RequireCurrentPassword || f.Get("currentPassword") != nil {
-		return false
+	u, err := a.Accounts.UpdateMe(r.Context(), p)
+	if err != nil {
+		a.failFrom(w, r, err, from{Fields: f})
+		return
 	}
-	return slices.ContainsFunc(p.ProtectedFields, func(k string) bool { return f.Get(k) != nil })
+	ok(w, http.StatusOK, map[string]any{"user": a.self(u)})
 }
 
 func (a *API) setPrivate(w http.ResponseWriter, r *http.Request) {
@@ -382,6 +369,6 @@ func (a *API) getUser(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	doc := renderUser(v.User, viewPublic, a.Config.Profile.HydrateCustomDataDelegated, v.HideFields, a.Config.Subscription.BaseTier)
+	doc := a.renderView(*v, a.Config.Profile.HydrateCustomDataDelegated)
 	ok(w, http.StatusOK, map[string]any{"user": doc})
 }
