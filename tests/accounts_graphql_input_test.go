@@ -53,11 +53,12 @@ func TestAccountsGraphQLInputErrors(t *testing.T) {
 		{"resetPassword unknown code", "", reset, map[string]any{"c": "some-code", "p": "brand-new-pass"}, "code", "rejected"},
 		{"user bad id", u.Token, `{ user(id: "x") { id } }`, nil, "id", "id"},
 		{"node bad id", u.Token, `{ node(id: "x") { id } }`, nil, "id", "id"},
-		{"loginHistory negative limit", u.Token, history, map[string]any{"l": -1}, "limit", "limit"},
 		{"loginHistory bad offset", u.Token, history, map[string]any{"o": "yesterday"}, "offset", "cursor"},
 		{"loginHistory unknown offset", u.Token, history, map[string]any{"o": unknownID}, "offset", "cursor"},
 		{"userLoginHistory bad id", admin.Token, `{ userLoginHistory(userId: "x") { id } }`, nil, "userId", "id"},
 	}
+	// A negative page size is refused before any resolver runs (the query's cost check).
+	expectGQLError(t, s.GraphQL(t, u.Token, history, map[string]any{"l": -1}), "BAD_USER_INPUT")
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			r := s.GraphQL(t, tc.token, tc.query, tc.vars)
