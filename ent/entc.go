@@ -59,7 +59,14 @@ func main() {
 		log.Fatalf("entgql: %v", err)
 	}
 	cfg := &gen.Config{Features: []gen.Feature{gen.FeatureUpsert, gen.FeatureLock, gen.FeatureModifier, gen.FeatureExecQuery}}
-	if err := entc.Generate("./schema", cfg, entc.Extensions(ex)); err != nil {
+	// template/gql_page.tmpl comes after entgql's templates so that its paging replaces the
+	// body of entgql's Paginate (no COUNT for pageInfo, cursors without edges).
+	page := gen.MustParse(gen.NewTemplate("gql_page").Funcs(entgql.TemplateFuncs).ParseFiles("template/gql_page.tmpl"))
+	withPage := func(cfg *gen.Config) error {
+		cfg.Templates = append(cfg.Templates, page)
+		return nil
+	}
+	if err := entc.Generate("./schema", cfg, entc.Extensions(ex), withPage); err != nil {
 		log.Fatalf("entc: %v", err)
 	}
 }

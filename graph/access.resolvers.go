@@ -169,12 +169,12 @@ func (r *queryResolver) SubscriptionTiers(ctx context.Context) ([]*accounts.Subs
 
 // LoginHistory is the resolver for the loginHistory field.
 func (r *queryResolver) LoginHistory(ctx context.Context, limit *int, offset *string) ([]*ent.LoginHistory, error) {
-	return r.Accounts.MyLoginHistory(ctx, args("limit", limit, "offset", offset))
+	return r.Accounts.MyLoginHistory(ctx, accounts.HistoryPage{Limit: limit, Offset: offset})
 }
 
 // UserLoginHistory is the resolver for the userLoginHistory field.
 func (r *queryResolver) UserLoginHistory(ctx context.Context, userID string, limit *int, offset *string) ([]*ent.LoginHistory, error) {
-	return r.Accounts.LoginHistory(ctx, access.ViaGraphQL, args("target", userID, "limit", limit, "offset", offset))
+	return r.Accounts.LoginHistory(ctx, access.ViaGraphQL, userID, accounts.HistoryPage{Limit: limit, Offset: offset})
 }
 
 // OauthClient is the resolver for the oauthClient field.

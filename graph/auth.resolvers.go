@@ -13,31 +13,37 @@ import (
 )
 
 // SignUp is the resolver for the signUp field.
-func (r *mutationResolver) SignUp(ctx context.Context, input map[string]any) (*ent.User, error) {
-	return r.Accounts.SignUp(ctx, plain(input), meta(ctx))
+func (r *mutationResolver) SignUp(ctx context.Context, input model.SignUpInput) (*ent.User, error) {
+	return r.Accounts.SignUp(ctx, accounts.SignUpInput{
+		Username: input.Username, Password: input.Password, Email: input.Email,
+		FirstName: input.FirstName, LastName: input.LastName,
+		PhoneCountryCode: input.PhoneCountryCode, Phone: input.Phone, InviteCode: input.InviteCode,
+	}, meta(ctx))
 }
 
 // VerifyEmail is the resolver for the verifyEmail field.
 func (r *mutationResolver) VerifyEmail(ctx context.Context, userID string, code string) (bool, error) {
-	err := r.Accounts.VerifyEmail(ctx, args("target", userID, "code", code))
+	err := r.Accounts.VerifyEmail(ctx, userID, code)
 	return err == nil, err
 }
 
 // ResendVerification is the resolver for the resendVerification field.
 func (r *mutationResolver) ResendVerification(ctx context.Context, userID string) (bool, error) {
-	err := r.Accounts.ResendVerification(ctx, args("target", userID))
+	err := r.Accounts.ResendVerification(ctx, userID)
 	return err == nil, err
 }
 
 // Login is the resolver for the login field.
-func (r *mutationResolver) Login(ctx context.Context, input map[string]any) (*model.AuthPayload, error) {
-	res, err := r.Accounts.Login(ctx, plain(input), meta(ctx), accounts.GrantTokens)
+func (r *mutationResolver) Login(ctx context.Context, input model.LoginInput) (*model.AuthPayload, error) {
+	in := accounts.LoginInput{Username: input.Username, Email: input.Email, Password: input.Password, UserAgent: input.UserAgent}
+	res, err := r.Accounts.Login(ctx, in, meta(ctx), accounts.GrantTokens)
 	return authPayload(res, err)
 }
 
 // CompleteTwoFactorLogin is the resolver for the completeTwoFactorLogin field.
 func (r *mutationResolver) CompleteTwoFactorLogin(ctx context.Context, userID string, code string, sessionHash string, userAgent *string) (*model.AuthPayload, error) {
-	res, err := r.Accounts.CompleteTwoFactor(ctx, args("target", userID, "code", code, "sessionHash", sessionHash, "userAgent", userAgent), meta(ctx), accounts.GrantTokens)
+	in := accounts.TwoFactorInput{UserID: userID, Code: code, SessionHash: sessionHash, UserAgent: userAgent}
+	res, err := r.Accounts.CompleteTwoFactor(ctx, in, meta(ctx), accounts.GrantTokens)
 	return authPayload(res, err)
 }
 
@@ -64,19 +70,19 @@ func (r *mutationResolver) LogoutAll(ctx context.Context) (bool, error) {
 
 // RequestPasswordReset is the resolver for the requestPasswordReset field.
 func (r *mutationResolver) RequestPasswordReset(ctx context.Context, email string) (bool, error) {
-	err := r.Accounts.RequestPasswordReset(ctx, args("email", email))
+	err := r.Accounts.RequestPasswordReset(ctx, email)
 	return err == nil, err
 }
 
 // ResetPassword is the resolver for the resetPassword field.
 func (r *mutationResolver) ResetPassword(ctx context.Context, code string, password string) (bool, error) {
-	err := r.Accounts.ResetPassword(ctx, args("code", code, "password", password))
+	err := r.Accounts.ResetPassword(ctx, accounts.ResetPasswordInput{Code: code, Password: password})
 	return err == nil, err
 }
 
 // SetTwoFactor is the resolver for the setTwoFactor field.
 func (r *mutationResolver) SetTwoFactor(ctx context.Context, enabled bool) (bool, error) {
-	err := r.Accounts.SetTwoFactor(ctx, args("state", enabled))
+	err := r.Accounts.SetTwoFactor(ctx, enabled)
 	return err == nil, err
 }
 

@@ -155,7 +155,7 @@ type ComplexityRoot struct {
 		DeleteOAuthClient        func(childComplexity int, id string) int
 		DeleteRole               func(childComplexity int, id string) int
 		Follow                   func(childComplexity int, userID string) int
-		Login                    func(childComplexity int, input map[string]any) int
+		Login                    func(childComplexity int, input model.LoginInput) int
 		Logout                   func(childComplexity int) int
 		LogoutAll                func(childComplexity int) int
 		RefreshToken             func(childComplexity int, refreshToken string) int
@@ -165,7 +165,7 @@ type ComplexityRoot struct {
 		SetAccess                func(childComplexity int, targets []string, targetType model.AccessTargetType, scope []string, operation model.AccessOperation) int
 		SetPrivate               func(childComplexity int, private bool) int
 		SetTwoFactor             func(childComplexity int, enabled bool) int
-		SignUp                   func(childComplexity int, input map[string]any) int
+		SignUp                   func(childComplexity int, input model.SignUpInput) int
 		Unblock                  func(childComplexity int, userID string) int
 		Unfollow                 func(childComplexity int, userID string) int
 		UpdateOAuthClient        func(childComplexity int, id string, input map[string]any) int
@@ -336,10 +336,10 @@ type MutationResolver interface {
 	CreateOAuthClient(ctx context.Context, input map[string]any) (*model.CreateOAuthClientPayload, error)
 	UpdateOAuthClient(ctx context.Context, id string, input map[string]any) (*ent.OAuthClient, error)
 	DeleteOAuthClient(ctx context.Context, id string) (bool, error)
-	SignUp(ctx context.Context, input map[string]any) (*ent.User, error)
+	SignUp(ctx context.Context, input model.SignUpInput) (*ent.User, error)
 	VerifyEmail(ctx context.Context, userID string, code string) (bool, error)
 	ResendVerification(ctx context.Context, userID string) (bool, error)
-	Login(ctx context.Context, input map[string]any) (*model.AuthPayload, error)
+	Login(ctx context.Context, input model.LoginInput) (*model.AuthPayload, error)
 	CompleteTwoFactorLogin(ctx context.Context, userID string, code string, sessionHash string, userAgent *string) (*model.AuthPayload, error)
 	RefreshToken(ctx context.Context, refreshToken string) (*model.AuthPayload, error)
 	Logout(ctx context.Context) (bool, error)
@@ -981,7 +981,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.Login(childComplexity, args["input"].(map[string]any)), true
+		return e.ComplexityRoot.Mutation.Login(childComplexity, args["input"].(model.LoginInput)), true
 	case "Mutation.logout":
 		if e.ComplexityRoot.Mutation.Logout == nil {
 			break
@@ -1081,7 +1081,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.SignUp(childComplexity, args["input"].(map[string]any)), true
+		return e.ComplexityRoot.Mutation.SignUp(childComplexity, args["input"].(model.SignUpInput)), true
 	case "Mutation.unblock":
 		if e.ComplexityRoot.Mutation.Unblock == nil {
 			break
@@ -4216,8 +4216,8 @@ func (ec *executionContext) field_Mutation_login_args(ctx context.Context, rawAr
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (map[string]any, error) {
-			return ec.unmarshalNLoginInput2map(ctx, v)
+		func(ctx context.Context, v any) (model.LoginInput, error) {
+			return ec.unmarshalNLoginInput2usergraphᚋgraphᚋmodelᚐLoginInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4360,8 +4360,8 @@ func (ec *executionContext) field_Mutation_signUp_args(ctx context.Context, rawA
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (map[string]any, error) {
-			return ec.unmarshalNSignUpInput2map(ctx, v)
+		func(ctx context.Context, v any) (model.SignUpInput, error) {
+			return ec.unmarshalNSignUpInput2usergraphᚋgraphᚋmodelᚐSignUpInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7578,7 +7578,7 @@ func (ec *executionContext) _Mutation_signUp(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().SignUp(ctx, fc.Args["input"].(map[string]any))
+			return ec.Resolvers.Mutation().SignUp(ctx, fc.Args["input"].(model.SignUpInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
@@ -7710,7 +7710,7 @@ func (ec *executionContext) _Mutation_login(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().Login(ctx, fc.Args["input"].(map[string]any))
+			return ec.Resolvers.Mutation().Login(ctx, fc.Args["input"].(model.LoginInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.AuthPayload) graphql.Marshaler {
@@ -13742,8 +13742,8 @@ func (ec *executionContext) unmarshalInputInviteCodeOrder(ctx context.Context, o
 	return it, nil
 }
 
-func (ec *executionContext) unmarshalInputLoginInput(ctx context.Context, obj any) (map[string]any, error) {
-	var it map[string]any
+func (ec *executionContext) unmarshalInputLoginInput(ctx context.Context, obj any) (model.LoginInput, error) {
+	var it model.LoginInput
 	if obj == nil {
 		return it, nil
 	}
@@ -13754,7 +13754,6 @@ func (ec *executionContext) unmarshalInputLoginInput(ctx context.Context, obj an
 	}
 
 	fieldsInOrder := [...]string{"username", "email", "password", "userAgent"}
-	it = make(map[string]any, len(asMap))
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -13767,35 +13766,35 @@ func (ec *executionContext) unmarshalInputLoginInput(ctx context.Context, obj an
 			if err != nil {
 				return it, err
 			}
-			it["username"] = data
+			it.Username = data
 		case "email":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it["email"] = data
+			it.Email = data
 		case "password":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("password"))
 			data, err := ec.unmarshalNString2string(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it["password"] = data
+			it.Password = data
 		case "userAgent":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userAgent"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it["userAgent"] = data
+			it.UserAgent = data
 		}
 	}
 	return it, nil
 }
 
-func (ec *executionContext) unmarshalInputSignUpInput(ctx context.Context, obj any) (map[string]any, error) {
-	var it map[string]any
+func (ec *executionContext) unmarshalInputSignUpInput(ctx context.Context, obj any) (model.SignUpInput, error) {
+	var it model.SignUpInput
 	if obj == nil {
 		return it, nil
 	}
@@ -13806,7 +13805,6 @@ func (ec *executionContext) unmarshalInputSignUpInput(ctx context.Context, obj a
 	}
 
 	fieldsInOrder := [...]string{"username", "password", "email", "firstName", "lastName", "phoneCountryCode", "phone", "inviteCode"}
-	it = make(map[string]any, len(asMap))
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -13819,56 +13817,56 @@ func (ec *executionContext) unmarshalInputSignUpInput(ctx context.Context, obj a
 			if err != nil {
 				return it, err
 			}
-			it["username"] = data
+			it.Username = data
 		case "password":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("password"))
 			data, err := ec.unmarshalNString2string(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it["password"] = data
+			it.Password = data
 		case "email":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
 			data, err := ec.unmarshalNString2string(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it["email"] = data
+			it.Email = data
 		case "firstName":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("firstName"))
 			data, err := ec.unmarshalNString2string(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it["firstName"] = data
+			it.FirstName = data
 		case "lastName":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastName"))
 			data, err := ec.unmarshalNString2string(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it["lastName"] = data
+			it.LastName = data
 		case "phoneCountryCode":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phoneCountryCode"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it["phoneCountryCode"] = data
+			it.PhoneCountryCode = data
 		case "phone":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phone"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it["phone"] = data
+			it.Phone = data
 		case "inviteCode":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("inviteCode"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it["inviteCode"] = data
+			it.InviteCode = data
 		}
 	}
 	return it, nil
@@ -19850,7 +19848,7 @@ func (ec *executionContext) marshalNJSON2interface(ctx context.Context, sel ast.
 	return res
 }
 
-func (ec *executionContext) unmarshalNLoginInput2map(ctx context.Context, v any) (map[string]any, error) {
+func (ec *executionContext) unmarshalNLoginInput2usergraphᚋgraphᚋmodelᚐLoginInput(ctx context.Context, v any) (model.LoginInput, error) {
 	res, err := ec.unmarshalInputLoginInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -20005,7 +20003,7 @@ func (ec *executionContext) marshalNSetPrivatePayload2ᚖusergraphᚋgraphᚋmod
 	return ec._SetPrivatePayload(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNSignUpInput2map(ctx context.Context, v any) (map[string]any, error) {
+func (ec *executionContext) unmarshalNSignUpInput2usergraphᚋgraphᚋmodelᚐSignUpInput(ctx context.Context, v any) (model.SignUpInput, error) {
 	res, err := ec.unmarshalInputSignUpInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }

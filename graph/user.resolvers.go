@@ -19,7 +19,7 @@ func (r *mutationResolver) UpdateProfile(ctx context.Context, input map[string]a
 
 // SetPrivate is the resolver for the setPrivate field.
 func (r *mutationResolver) SetPrivate(ctx context.Context, private bool) (*model.SetPrivatePayload, error) {
-	accepted, me, err := r.Accounts.SetPrivate(ctx, args("state", private))
+	accepted, me, err := r.Accounts.SetPrivate(ctx, private)
 	if err != nil {
 		return nil, err
 	}

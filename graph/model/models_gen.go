@@ -46,6 +46,15 @@ type FollowState struct {
 	Requested bool `json:"requested"`
 }
 
+type LoginInput struct {
+	// Log in with a username or an email address (email wins when both are given).
+	Username *string `json:"username,omitempty"`
+	Email    *string `json:"email,omitempty"`
+	Password string  `json:"password"`
+	// Recorded in the login history; defaults to the request's User-Agent header.
+	UserAgent *string `json:"userAgent,omitempty"`
+}
+
 // A scope a token may carry. Scopes form a tree: holding a scope grants all of its descendants.
 type Scope struct {
 	Name             string  `json:"name"`
@@ -58,6 +67,18 @@ type SetPrivatePayload struct {
 	User *ent.User `json:"user"`
 	// Pending follow requests accepted by going public.
 	AcceptedCount int `json:"acceptedCount"`
+}
+
+type SignUpInput struct {
+	Username         string  `json:"username"`
+	Password         string  `json:"password"`
+	Email            string  `json:"email"`
+	FirstName        string  `json:"firstName"`
+	LastName         string  `json:"lastName"`
+	PhoneCountryCode *string `json:"phoneCountryCode,omitempty"`
+	Phone            *string `json:"phone,omitempty"`
+	// Required when the server runs in invite-only mode.
+	InviteCode *string `json:"inviteCode,omitempty"`
 }
 
 type AccessOperation string

@@ -13,20 +13,27 @@ type DefaultRole struct {
 	ID, DisplayName, Type string
 	Ranking               int
 	Scope                 []string
+	Description           string
 }
 
 // Defaults are created at start when absent; they cannot be updated or deleted, though their
 // scopes can be changed through access provisioning.
 var Defaults = []DefaultRole{
-	{ID: SuperAdmin, DisplayName: "Super Admin", Type: "user", Ranking: 1, Scope: []string{"*"}},
-	{ID: "admin", DisplayName: "Admin", Type: "user", Ranking: 2, Scope: []string{}},
-	{ID: "user", DisplayName: "User", Type: "user", Ranking: 100, Scope: []string{}},
-	{ID: "internal_client", DisplayName: "Internal Client", Type: "client", Ranking: 2, Scope: []string{"client:all"}},
-	{ID: "external_client", DisplayName: "External Client", Type: "client", Ranking: 100, Scope: []string{}},
+	{ID: SuperAdmin, DisplayName: "Super Admin", Type: "user", Ranking: 1, Scope: []string{"*"},
+		Description: "The system super admin. Has all permissions and cannot be restricted."},
+	{ID: "admin", DisplayName: "Admin", Type: "user", Ranking: 2, Scope: []string{},
+		Description: "Ranks a little lower than Super Admin and has no permissions assigned by default."},
+	{ID: "user", DisplayName: "User", Type: "user", Ranking: 100, Scope: []string{},
+		Description: "Ranked the lowest. Has no permissions assigned by default."},
+	{ID: "internal_client", DisplayName: "Internal Client", Type: "client", Ranking: 2, Scope: []string{"client:all"},
+		Description: "First party and trusted applications."},
+	{ID: "external_client", DisplayName: "External Client", Type: "client", Ranking: 100, Scope: []string{},
+		Description: "Third party applications. Ranked the same as users due to lower trust."},
 }
 
 // Seed creates the default roles that do not exist yet. Existing rows are left alone, so
-// scopes given to a default role survive restarts.
+// scopes given to a default role survive restarts; only a missing description is filled in
+// (rows seeded before default roles had descriptions; no one can update a system role).
 func (s *Service) Seed(ctx context.Context) error {
 	for _, d := range Defaults {
 		exists, err := s.db.Role.Query().Where(role.ID(d.ID)).Exist(ctx)
@@ -34,10 +41,14 @@ func (s *Service) Seed(ctx context.Context) error {
 			return err
 		}
 		if exists {
+			err := s.db.Role.Update().Where(role.ID(d.ID), role.DescriptionIsNil()).SetDescription(d.Description).Exec(ctx)
+			if err != nil {
+				return err
+			}
 			continue
 		}
 		err = s.db.Role.Create().SetID(d.ID).SetDisplayName(d.DisplayName).SetRanking(d.Ranking).
-			SetScope(d.Scope).SetType(d.Type).SetSystem(true).Exec(ctx)
+			SetScope(d.Scope).SetType(d.Type).SetDescription(d.Description).SetSystem(true).Exec(ctx)
 		// Another instance starting at the same time may have created it.
 		if err != nil && !ent.IsConstraintError(err) {
 			return err

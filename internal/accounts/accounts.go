@@ -59,6 +59,9 @@ func New(db *ent.Client, cfg *config.Config, a *auth.Service, acc *access.Servic
 		rules: rules.NewSet(cfg.Profile.UsernameRegex, cfg.Profile.NameRegex, cfg.Profile.PasswordRegex)}
 }
 
+// Rules are the input rules the operations check, shaped by the settings.
+func (s *Service) Rules() *rules.Set { return s.rules }
+
 // Scopes is the scope registry the service checks against.
 func (s *Service) Scopes() *scopes.Registry { return s.scopes }
 

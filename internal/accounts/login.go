@@ -12,6 +12,7 @@ import (
 	"usergraph/internal/mail"
 	"usergraph/internal/metrics"
 	"usergraph/internal/ratelimit"
+	"usergraph/internal/rules"
 	"usergraph/internal/secret"
 	"usergraph/internal/validate"
 )
@@ -38,41 +39,56 @@ type LoginResult struct {
 	Tokens auth.Tokens
 }
 
+// LoginInput is a password login.
+type LoginInput struct {
+	// Username or Email names the account; Email wins when both are given.
+	Username, Email *string
+	Password        string
+	// UserAgent is recorded in the login history; a token login falls back to the request's
+	// User-Agent header.
+	UserAgent *string
+}
+
+// loginPassword is the password rule of a login: the length only. A password set before a
+// stricter pattern was configured still opens its account.
+var loginPassword = rules.Defaults.Password
+
 // Login checks a username or email and a password. Unknown users and wrong passwords get the
 // same 401 after the same work; whether the account is verified, banned or deleted is only
 // told to someone who knows the password.
-func (s *Service) Login(ctx context.Context, f Fields, meta Meta, grant Grant) (res *LoginResult, err error) {
+func (s *Service) Login(ctx context.Context, in LoginInput, meta Meta, grant Grant) (res *LoginResult, err error) {
 	defer func() { s.countLogin(metrics.StepPassword, res, err) }()
 	cfg := s.cfg
 	if err := s.limits.Check(ctx, ratelimit.Heavy, "login"); err != nil {
 		return nil, err
 	}
-	c := validate.New(f.Location)
-	hasEmail := f.get("email") != nil
-	if hasEmail {
-		c.Email("email", f.get("email"), true)
-	} else {
-		c.Username("username", f.get("username"), true, cfg.Profile.UsernameRegex)
-	}
-	c.Password("password", f.get("password"), true, nil)
-	if grant == GrantTokens && f.get("userAgent") == nil && meta.UserAgent != "" {
+	if grant == GrantTokens && in.UserAgent == nil && meta.UserAgent != "" {
 		// A token login (GraphQL) may take the agent from the User-Agent header; Liquid's REST
 		// login must carry it in the body.
-		f.Values["userAgent"] = meta.UserAgent
+		in.UserAgent = &meta.UserAgent
 	}
-	c.StringLen("userAgent", f.get("userAgent"), cfg.Login.RequireUserAgent, 0, 1024)
-	if err := inputErr(c); err != nil {
+	var c rules.Check
+	if in.Email != nil {
+		c.String("email", *in.Email, rules.Email)
+	} else if c.Required("username", in.Username != nil) {
+		c.String("username", *in.Username, s.rules.Username)
+	}
+	c.String("password", in.Password, loginPassword)
+	if !cfg.Login.RequireUserAgent || c.Required("userAgent", in.UserAgent != nil) {
+		c.Optional("userAgent", in.UserAgent, rules.UserAgent)
+	}
+	if err := c.Err(); err != nil {
 		return nil, err
 	}
-	if ua := f.str("userAgent"); ua != "" {
-		meta.UserAgent = ua
+	if in.UserAgent != nil && *in.UserAgent != "" {
+		meta.UserAgent = *in.UserAgent
 	}
 
 	q := s.db.User.Query()
-	if hasEmail {
-		q = q.Where(user.SanitizedEmail(validate.SanitizeEmail(strings.TrimSpace(f.str("email")), cfg.Account.SanitizeGmail)))
+	if in.Email != nil {
+		q = q.Where(user.SanitizedEmail(validate.SanitizeEmail(strings.TrimSpace(*in.Email), cfg.Account.SanitizeGmail)))
 	} else {
-		q = q.Where(user.Username(strings.ToLower(f.str("username"))))
+		q = q.Where(user.Username(strings.ToLower(*in.Username)))
 	}
 	u, err := q.Only(ctx)
 	if err != nil && !ent.IsNotFound(err) {
@@ -82,7 +98,7 @@ func (s *Service) Login(ctx context.Context, f Fields, meta Meta, grant Grant) (
 	if u != nil {
 		hash = u.PasswordHash
 	}
-	if !s.passwordMatches(hash, f.str("password")) {
+	if !s.passwordMatches(hash, in.Password) {
 		if u != nil {
 			s.recordLogin(ctx, u.ID, meta, false, "password_rejected")
 		}
@@ -116,9 +132,17 @@ func (s *Service) loginAllowed(u *ent.User) error {
 	return nil
 }
 
+// TwoFactorInput finishes a login that asked for a mailed code.
+type TwoFactorInput struct {
+	UserID, Code string
+	// SessionHash is what the first login step returned.
+	SessionHash string
+	UserAgent   *string
+}
+
 // CompleteTwoFactor finishes a login with the mailed code and the sessionHash the first step
 // returned (POST /user/do-2fa, mutation completeTwoFactorLogin).
-func (s *Service) CompleteTwoFactor(ctx context.Context, f Fields, meta Meta, grant Grant) (res *LoginResult, err error) {
+func (s *Service) CompleteTwoFactor(ctx context.Context, in TwoFactorInput, meta Meta, grant Grant) (res *LoginResult, err error) {
 	defer func() { s.countLogin(metrics.StepTwoFactor, res, err) }()
 	if !s.cfg.TwoFactor.EmailEnabled {
 		return nil, apperr.New(apperr.NotFound, nil)
@@ -126,18 +150,19 @@ func (s *Service) CompleteTwoFactor(ctx context.Context, f Fields, meta Meta, gr
 	if err := s.limits.Check(ctx, ratelimit.Extreme, "2fa"); err != nil {
 		return nil, err
 	}
-	c := validate.New(f.Location)
-	c.ObjectID("target", f.get("target"), true, 64)
-	c.StringLen("code", f.get("code"), true, 3, 128)
-	c.StringLen("sessionHash", f.get("sessionHash"), true, 3, 128)
-	if err := inputErr(c); err != nil {
+	var c rules.Check
+	c.String("userId", in.UserID, rules.ID)
+	c.String("code", in.Code, rules.LoginCode)
+	c.String("sessionHash", in.SessionHash, rules.SessionHash)
+	c.Optional("userAgent", in.UserAgent, rules.UserAgent)
+	if err := c.Err(); err != nil {
 		return nil, err
 	}
-	if ua := f.str("userAgent"); ua != "" {
-		meta.UserAgent = ua
+	if in.UserAgent != nil && *in.UserAgent != "" {
+		meta.UserAgent = *in.UserAgent
 	}
-	target := f.id("target")
-	ok, err := s.checkCode(ctx, target, code.PurposeLogin, f.str("code"), f.str("sessionHash"))
+	target := strings.ToLower(in.UserID)
+	ok, err := s.checkCode(ctx, target, code.PurposeLogin, in.Code, in.SessionHash)
 	if err != nil {
 		return nil, err
 	}
@@ -145,7 +170,7 @@ func (s *Service) CompleteTwoFactor(ctx context.Context, f Fields, meta Meta, gr
 		if exists, _ := s.db.User.Query().Where(user.ID(target)).Exist(ctx); exists {
 			s.recordLogin(ctx, target, meta, false, "mfa_rejected")
 		}
-		return nil, codeRejected(f.Location)
+		return nil, errCodeRejected
 	}
 	u, err := s.db.User.Get(ctx, target)
 	if err != nil {

@@ -11,24 +11,25 @@ import (
 	"usergraph/internal/auth"
 	"usergraph/internal/mail"
 	"usergraph/internal/ratelimit"
+	"usergraph/internal/rules"
 	"usergraph/internal/validate"
 )
 
 // RequestPasswordReset mails a reset code if an account has this email. The answer, and the
 // time it takes, are the same whether or not one does: no account enumeration.
-func (s *Service) RequestPasswordReset(ctx context.Context, f Fields) error {
+func (s *Service) RequestPasswordReset(ctx context.Context, email string) error {
 	if !s.cfg.Privilege.CanResetPassword {
 		return apperr.New(apperr.NotFound, nil)
 	}
 	if err := s.limits.Check(ctx, ratelimit.Extreme, "password-code"); err != nil {
 		return err
 	}
-	c := validate.New(f.Location)
-	c.Email("email", f.get("email"), true)
-	if err := inputErr(c); err != nil {
+	var c rules.Check
+	c.String("email", email, rules.Email)
+	if err := c.Err(); err != nil {
 		return err
 	}
-	sanitized := validate.SanitizeEmail(strings.TrimSpace(f.str("email")), s.cfg.Account.SanitizeGmail)
+	sanitized := validate.SanitizeEmail(strings.TrimSpace(email), s.cfg.Account.SanitizeGmail)
 	u, err := s.db.User.Query().Where(user.SanitizedEmail(sanitized), user.IsDeleted(false)).Only(ctx)
 	if ent.IsNotFound(err) {
 		return nil
@@ -44,37 +45,44 @@ func (s *Service) RequestPasswordReset(ctx context.Context, f Fields) error {
 	return nil
 }
 
+// ResetPasswordInput sets a new password with a mailed reset code.
+type ResetPasswordInput struct {
+	Code, Password string
+	// UserID, when given (Liquid's clients send it), must be the account the code belongs to.
+	UserID *string
+}
+
 // ResetPassword sets a new password with a reset code, and ends every session of the account.
-// The code identifies the user; a `target` sent by a Liquid client must agree with it.
-func (s *Service) ResetPassword(ctx context.Context, f Fields) error {
+// The code identifies the user.
+func (s *Service) ResetPassword(ctx context.Context, in ResetPasswordInput) error {
 	if !s.cfg.Privilege.CanResetPassword {
 		return apperr.New(apperr.NotFound, nil)
 	}
 	if err := s.limits.Check(ctx, ratelimit.Extreme, "password-reset"); err != nil {
 		return err
 	}
-	c := validate.New(f.Location)
-	c.ObjectID("target", f.get("target"), false, 64)
-	c.StringLen("code", f.get("code"), true, 3, 128)
-	c.Password("password", f.get("password"), true, s.cfg.Profile.PasswordRegex)
-	if err := inputErr(c); err != nil {
+	var c rules.Check
+	c.Optional("userId", in.UserID, rules.ID)
+	c.String("code", in.Code, rules.LoginCode)
+	c.String("password", in.Password, s.rules.Password)
+	if err := c.Err(); err != nil {
 		return err
 	}
-	rc, err := s.findResetCode(ctx, f.str("code"))
+	rc, err := s.findResetCode(ctx, in.Code)
 	if err != nil {
 		return err
 	}
-	if rc == nil || (f.str("target") != "" && !strings.EqualFold(f.str("target"), rc.UserID)) {
-		return codeRejected(f.Location)
+	if rc == nil || (in.UserID != nil && !strings.EqualFold(*in.UserID, rc.UserID)) {
+		return errCodeRejected
 	}
 	// Hashed before the transaction: bcrypt is slow, and the transaction holds the code's row.
-	hash, err := hashPassword(f.str("password"))
+	hash, err := hashPassword(in.Password)
 	if err != nil {
 		return err
 	}
 	// The code is consumed in the transaction that saves the password: a failed save leaves it
 	// usable.
-	ok, err := s.redeemCode(ctx, rc, f.str("code"), "", func(db *ent.Client) error {
+	ok, err := s.redeemCode(ctx, rc, in.Code, "", func(db *ent.Client) error {
 		if err := db.User.UpdateOneID(rc.UserID).SetPasswordHash(hash).Exec(ctx); err != nil {
 			return err
 		}
@@ -84,7 +92,7 @@ func (s *Service) ResetPassword(ctx context.Context, f Fields) error {
 		return err
 	}
 	if !ok {
-		return codeRejected(f.Location)
+		return errCodeRejected
 	}
 	return nil
 }

@@ -165,15 +165,17 @@ func (s *Service) applyProfile(ctx context.Context, target *ent.User, keep strin
 }
 
 // GetUser returns a user's profile as the caller may see it (GET /user/:userId, query user).
-// A user who has blocked the caller answers 403 Blocked.
+// A user who has blocked the caller answers 403 Blocked. A malformed id is a violation of
+// "id".
 func (s *Service) GetUser(ctx context.Context, userID string) (*UserView, error) {
 	id, err := s.requireUser(ctx, ScopeProfileRead)
 	if err != nil {
 		return nil, err
 	}
-	if !validate.IsObjectID(userID) {
-		// Liquid's hand-built error, put directly in additionalInfo (liquid-behaviour.md §2.2).
-		return nil, apperr.New(apperr.ClientInputError, map[string]any{"msg": validate.Msg, "param": "userId", "location": "param"})
+	var c rules.Check
+	c.String("id", userID, rules.ID)
+	if err := c.Err(); err != nil {
+		return nil, err
 	}
 	u, err := s.db.User.Get(ctx, strings.ToLower(userID))
 	if ent.IsNotFound(err) {
@@ -198,31 +200,25 @@ func (s *Service) GetUser(ctx context.Context, userID string) (*UserView, error)
 // SetPrivate switches the caller's account between private and public. It returns how many
 // pending follow requests going public accepted, and the account as updated (GraphQL answers
 // with it; reading it needs no further scope).
-func (s *Service) SetPrivate(ctx context.Context, f Fields) (int, *ent.User, error) {
+func (s *Service) SetPrivate(ctx context.Context, private bool) (int, *ent.User, error) {
 	id, err := s.requireUser(ctx, ScopeProfileWrite)
 	if err != nil {
 		return 0, nil, err
 	}
-	c := validate.New(f.Location)
-	c.Bool("state", f.get("state"), true)
-	if err := inputErr(c); err != nil {
-		return 0, nil, err
-	}
-	state, _ := f.get("state").(bool)
 	if s.social != nil {
-		accepted, err := s.social.SetPrivate(ctx, id.User.ID, state)
+		accepted, err := s.social.SetPrivate(ctx, id.User.ID, private)
 		if err != nil {
 			return 0, nil, err
 		}
 		u, err := s.db.User.Get(ctx, id.User.ID)
 		return accepted, u, err
 	}
-	u, err := s.db.User.UpdateOneID(id.User.ID).SetIsPrivate(state).Save(ctx)
+	u, err := s.db.User.UpdateOneID(id.User.ID).SetIsPrivate(private).Save(ctx)
 	return 0, u, err
 }
 
 // SetTwoFactor switches email 2FA on or off for the caller (POST /user/2fa).
-func (s *Service) SetTwoFactor(ctx context.Context, f Fields) error {
+func (s *Service) SetTwoFactor(ctx context.Context, enabled bool) error {
 	if !s.cfg.TwoFactor.EmailEnabled {
 		return apperr.New(apperr.NotFound, nil)
 	}
@@ -230,11 +226,5 @@ func (s *Service) SetTwoFactor(ctx context.Context, f Fields) error {
 	if err != nil {
 		return err
 	}
-	c := validate.New(f.Location)
-	c.Bool("state", f.get("state"), true)
-	if err := inputErr(c); err != nil {
-		return err
-	}
-	state, _ := f.get("state").(bool)
-	return s.db.User.UpdateOneID(id.User.ID).SetTwoFactorEnabled(state).SetTwoFactorMedium("email").Exec(ctx)
+	return s.db.User.UpdateOneID(id.User.ID).SetTwoFactorEnabled(enabled).SetTwoFactorMedium("email").Exec(ctx)
 }

@@ -11,13 +11,43 @@ import (
 	"usergraph/internal/apperr"
 	"usergraph/internal/mail"
 	"usergraph/internal/ratelimit"
+	"usergraph/internal/rules"
 	"usergraph/internal/validate"
 )
+
+// SignUpInput is what a new account gives.
+type SignUpInput struct {
+	Username, Password, Email, FirstName, LastName string
+	// PhoneCountryCode is required with Phone.
+	PhoneCountryCode, Phone *string
+	// InviteCode is required in invite-only mode; when given, it must be unused, and its owner
+	// is who invited the new account.
+	InviteCode *string
+}
+
+// check reports every broken rule of in, in the order Liquid's validators run.
+func (in SignUpInput) check(r *rules.Set, inviteOnly bool) error {
+	var c rules.Check
+	c.String("username", in.Username, r.Username)
+	c.String("password", in.Password, r.Password)
+	c.String("email", in.Email, rules.Email)
+	c.String("firstName", in.FirstName, r.Name)
+	c.String("lastName", in.LastName, r.Name)
+	c.Optional("phoneCountryCode", in.PhoneCountryCode, rules.PhoneCountryCode)
+	c.Optional("phone", in.Phone, rules.Phone)
+	if !inviteOnly || c.Required("inviteCode", in.InviteCode != nil) {
+		c.Optional("inviteCode", in.InviteCode, rules.InviteCode)
+	}
+	if in.Phone != nil {
+		c.Required("phoneCountryCode", in.PhoneCountryCode != nil)
+	}
+	return c.Err()
+}
 
 // SignUp creates an account (POST /user/create, mutation signUp). With email verification on,
 // the account starts unverified and a code is mailed. A new sign-up replaces an unverified
 // account holding the same username or email, as Liquid does; a verified one is a conflict.
-func (s *Service) SignUp(ctx context.Context, f Fields, meta Meta) (*ent.User, error) {
+func (s *Service) SignUp(ctx context.Context, in SignUpInput, meta Meta) (*ent.User, error) {
 	cfg := s.cfg
 	if !cfg.Privilege.CanCreateAccount {
 		return nil, apperr.New(apperr.NotFound, nil)
@@ -36,39 +66,27 @@ func (s *Service) SignUp(ctx context.Context, f Fields, meta Meta) (*ent.User, e
 			return nil, apperr.New(apperr.CreationThrottled, nil)
 		}
 	}
-
-	c := validate.New(f.Location)
-	c.Username("username", f.get("username"), true, cfg.Profile.UsernameRegex)
-	c.Password("password", f.get("password"), true, cfg.Profile.PasswordRegex)
-	c.Email("email", f.get("email"), true)
-	c.Name("firstName", f.get("firstName"), true, cfg.Profile.NameRegex)
-	c.Name("lastName", f.get("lastName"), true, cfg.Profile.NameRegex)
-	c.PhoneCountryCode("phoneCountryCode", f.get("phoneCountryCode"), false)
-	c.Phone("phone", f.get("phone"), false)
-	c.StringLen("inviteCode", f.get("inviteCode"), cfg.Account.EnableInviteOnly, 1, 128)
-	if f.get("phone") != nil && f.get("phoneCountryCode") == nil {
-		c.Add("phoneCountryCode", nil)
-	}
-	if err := inputErr(c); err != nil {
+	if err := in.check(s.rules, cfg.Account.EnableInviteOnly); err != nil {
 		return nil, err
 	}
 
-	email := strings.TrimSpace(f.str("email"))
+	email := strings.TrimSpace(in.Email)
 	if cfg.Account.AllowOnlyWhitelistedDomains {
 		domain := strings.ToLower(email[strings.LastIndex(email, "@")+1:])
 		if !slices.Contains(cfg.Account.WhitelistedDomains, domain) {
 			return nil, apperr.New(apperr.BadEmailDomain, nil)
 		}
 	}
-	username := strings.ToLower(f.str("username"))
+	username := strings.ToLower(in.Username)
 	sanitized := validate.SanitizeEmail(email, cfg.Account.SanitizeGmail)
-	hash, err := hashPassword(f.str("password"))
+	hash, err := hashPassword(in.Password)
 	if err != nil {
 		return nil, err
 	}
-	// An invite code is required in invite-only mode; when given, it must be unused, and its
-	// owner is who invited the new account.
-	inviteCode := f.str("inviteCode")
+	inviteCode := ""
+	if in.InviteCode != nil {
+		inviteCode = *in.InviteCode
+	}
 
 	var (
 		created *ent.User
@@ -116,8 +134,8 @@ func (s *Service) SignUp(ctx context.Context, f Fields, meta Meta) (*ent.User, e
 			SetPasswordHash(hash).
 			SetEmail(email).
 			SetSanitizedEmail(sanitized).
-			SetFirstName(f.str("firstName")).
-			SetLastName(f.str("lastName")).
+			SetFirstName(in.FirstName).
+			SetLastName(in.LastName).
 			SetRole(cfg.DefaultRole).
 			SetCredits(cfg.Account.InitialCredits).
 			SetScope(cfg.Account.DefaultScope).
@@ -135,8 +153,8 @@ func (s *Service) SignUp(ctx context.Context, f Fields, meta Meta) (*ent.User, e
 			}
 			create.SetInvitedBy(invitedBy)
 		}
-		if cfg.Privilege.CanUsePhoneNumber && f.get("phone") != nil {
-			create.SetPhone(f.str("phone")).SetPhoneCountryCode(f.str("phoneCountryCode")).SetPhoneVerified(false)
+		if cfg.Privilege.CanUsePhoneNumber && in.Phone != nil {
+			create.SetPhone(*in.Phone).SetPhoneCountryCode(*in.PhoneCountryCode).SetPhoneVerified(false)
 		}
 		created, err = create.Save(ctx)
 		if ent.IsConstraintError(err) {
@@ -168,51 +186,51 @@ func (s *Service) SignUp(ctx context.Context, f Fields, meta Meta) (*ent.User, e
 }
 
 // VerifyEmail confirms an address with the code mailed at sign-up.
-func (s *Service) VerifyEmail(ctx context.Context, f Fields) error {
+func (s *Service) VerifyEmail(ctx context.Context, userID, value string) error {
 	if err := s.limits.Check(ctx, ratelimit.Heavy, "verify-email"); err != nil {
 		return err
 	}
-	c := validate.New(f.Location)
-	c.ObjectID("target", f.get("target"), true, 64)
-	c.StringLen("code", f.get("code"), true, 1, 128)
-	if err := inputErr(c); err != nil {
+	var c rules.Check
+	c.String("userId", userID, rules.ID)
+	c.String("code", value, rules.VerificationCode)
+	if err := c.Err(); err != nil {
 		return err
 	}
-	target := f.id("target")
+	target := strings.ToLower(userID)
 	sc, err := s.userCode(ctx, target, code.PurposeSignup)
 	if err != nil {
 		return err
 	}
 	if sc == nil {
-		return codeRejected(f.Location)
+		return errCodeRejected
 	}
 	// The code is consumed in the transaction that marks the address verified: a failed write
 	// leaves it usable.
-	ok, err := s.redeemCode(ctx, sc, f.str("code"), "", func(db *ent.Client) error {
+	ok, err := s.redeemCode(ctx, sc, value, "", func(db *ent.Client) error {
 		return db.User.UpdateOneID(target).SetEmailVerified(true).Exec(ctx)
 	})
 	if err != nil {
 		return err
 	}
 	if !ok {
-		return codeRejected(f.Location)
+		return errCodeRejected
 	}
 	return nil
 }
 
 // ResendVerification mails a fresh sign-up code to an unverified account.
-func (s *Service) ResendVerification(ctx context.Context, f Fields) error {
+func (s *Service) ResendVerification(ctx context.Context, userID string) error {
 	if err := s.limits.Check(ctx, ratelimit.Extreme, "resend-verification"); err != nil {
 		return err
 	}
-	c := validate.New(f.Location)
-	c.ObjectID("target", f.get("target"), true, 64)
-	if err := inputErr(c); err != nil {
+	var c rules.Check
+	c.String("userId", userID, rules.ID)
+	if err := c.Err(); err != nil {
 		return err
 	}
-	u, err := s.db.User.Get(ctx, f.id("target"))
+	u, err := s.db.User.Get(ctx, strings.ToLower(userID))
 	if ent.IsNotFound(err) || (err == nil && u.EmailVerified) {
-		return codeRejected(f.Location, "target")
+		return apperr.Invalid(apperr.Violation{Field: "userId", Rule: rules.Rejected, Message: "is not an account waiting for verification"})
 	}
 	if err != nil {
 		return err
@@ -225,13 +243,5 @@ func (s *Service) ResendVerification(ctx context.Context, f Fields) error {
 	return nil
 }
 
-// codeRejected is the 400 for a wrong, expired or spent code.
-func codeRejected(location string, field ...string) error {
-	name := "code"
-	if len(field) > 0 {
-		name = field[0]
-	}
-	c := validate.New(location)
-	c.Add(name, nil)
-	return inputErr(c)
-}
+// errCodeRejected is the answer to a mailed code that is wrong, expired or spent.
+var errCodeRejected = apperr.Invalid(apperr.Violation{Field: "code", Rule: rules.Rejected, Message: "is wrong, expired or already used"})

@@ -89,6 +89,10 @@ func Database(t testing.TB) string {
 	if err != nil {
 		t.Fatalf("open PostgreSQL: %v", err)
 	}
+	if err := db.CreateTrigram(context.Background(), admin, "public"); err != nil {
+		admin.Close()
+		t.Fatalf("create extension pg_trgm: %v", err)
+	}
 	schema := "t_" + secret.Token(8)
 	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
 		admin.Close()

@@ -76,9 +76,14 @@ func New(ctx context.Context, cfg *config.Config, opt Options) (*App, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	client, sqlDB, err := db.Open(ctx, cfg.DatabaseURL, cfg.Pool, opt.WrapDriver)
+	client, sqlDB, err := db.OpenPool(ctx, cfg.DatabaseURL, cfg.Pool, opt.WrapDriver)
 	if err != nil {
 		return nil, err
+	}
+	if cfg.PostgreSQL() {
+		if err := db.EnsureSearchIndexes(ctx, sqlDB); err != nil {
+			log.Warn("user search runs without its trigram indexes (it reads every user)", "err", err)
+		}
 	}
 	a, err := build(ctx, cfg, client, sqlDB, opt.Mailer, log)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
+	entschema "entgo.io/ent/dialect/sql/schema"
 	_ "github.com/lib/pq"
 	_ "modernc.org/sqlite"
 
@@ -24,10 +25,16 @@ func IsPostgres(url string) bool {
 	return strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://")
 }
 
-// Open connects, migrates and returns an ent client together with the *sql.DB under it, its
-// pool sized by pool (a zero Pool: 20 connections, all kept idle).
+// Open connects, migrates and returns an ent client together with the *sql.DB under it, with
+// at most maxConns connections, all kept idle (0: 20).
 // wrap, if given, wraps the driver the client uses (tests count queries with a Counter).
-func Open(ctx context.Context, url string, pool config.Pool, wrap ...func(dialect.Driver) dialect.Driver) (*ent.Client, *sql.DB, error) {
+func Open(ctx context.Context, url string, maxConns int, wrap ...func(dialect.Driver) dialect.Driver) (*ent.Client, *sql.DB, error) {
+	return OpenPool(ctx, url, config.Pool{MaxOpen: maxConns, MaxIdle: maxConns}, wrap...)
+}
+
+// OpenPool is Open with the pool sized by pool (the server's DATABASE_MAX_* settings); a zero
+// Pool is 20 connections, all kept idle.
+func OpenPool(ctx context.Context, url string, pool config.Pool, wrap ...func(dialect.Driver) dialect.Driver) (*ent.Client, *sql.DB, error) {
 	if pool.MaxOpen <= 0 {
 		pool.MaxOpen, pool.MaxIdle = 20, 20
 	}
@@ -60,7 +67,7 @@ func Open(ctx context.Context, url string, pool config.Pool, wrap ...func(dialec
 	}
 	client := ent.NewClient(ent.Driver(drv))
 	migrateMu.Lock()
-	err = client.Schema.Create(ctx, migrate.WithDropIndex(true))
+	err = client.Schema.Create(ctx, migrate.WithDropIndex(true), entschema.WithDiffHook(keepSearchIndexes))
 	migrateMu.Unlock()
 	if err != nil {
 		client.Close()

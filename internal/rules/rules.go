@@ -108,6 +108,13 @@ type Set struct {
 // NewSet builds the configurable rules. A nil pattern means the default; username is matched
 // case-insensitively as Liquid does (the caller compiles it so).
 func NewSet(username, name, password *regexp.Regexp) *Set {
+	// A configured pattern equal to the default keeps the default's message.
+	if username != nil && username.String() == usernameDefault.String() {
+		username = nil
+	}
+	if name != nil && name.String() == nameDefault.String() {
+		name = nil
+	}
 	s := &Set{
 		Username: Rule{ID: "username", Min: 6, Max: 30, Pattern: usernameDefault,
 			Message: "must be 6 to 30 characters: letters, digits, _ and ., not starting with a digit or ."},

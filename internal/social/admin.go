@@ -149,7 +149,7 @@ func (s *Service) adminFollowConnection(ctx context.Context, userID string, a Co
 	if err != nil {
 		return nil, err
 	}
-	return s.followConn(ctx, s.followListQuery("", ids[0], followers), a, followers)
+	return s.followConn(ctx, s.followListQuery("", ids[0], followers), a, followers, s.storedCount(ids[0], followers))
 }
 
 // AdminInviteCodes returns the invite codes of f's target, oldest first (GET

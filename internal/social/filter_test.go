@@ -12,7 +12,6 @@ import (
 	"testing"
 
 	"usergraph/ent/user"
-	"usergraph/internal/config"
 	"usergraph/internal/db"
 	"usergraph/internal/secret"
 )
@@ -27,7 +26,7 @@ func sanitize(s string) string { return strings.ToLower(s) }
 func TestFilterSQLMatchesGo(t *testing.T) {
 	ctx := context.Background()
 	url, postgres := testDatabase(t)
-	client, _, err := db.Open(ctx, url, config.Pool{})
+	client, _, err := db.Open(ctx, url, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

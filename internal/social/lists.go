@@ -16,6 +16,7 @@ import (
 	"usergraph/ent/block"
 	"usergraph/ent/follow"
 	"usergraph/ent/predicate"
+	"usergraph/ent/user"
 	"usergraph/internal/accounts"
 	"usergraph/internal/apperr"
 	"usergraph/internal/auth"
@@ -505,7 +506,22 @@ func (s *Service) followConnection(ctx context.Context, userID string, a ConnArg
 	if err != nil {
 		return nil, err
 	}
-	return s.followConn(ctx, s.followListQuery(id.User.ID, owner, followers), a, followers)
+	return s.followConn(ctx, s.followListQuery(id.User.ID, owner, followers), a, followers, s.storedCount(owner, followers))
+}
+
+// storedCount reads owner's followerCount (followers) or followingCount: the totalCount of a
+// followers or following connection, kept equal to the approved edges by every change, so a
+// connection never counts a list that may hold millions of entries. It counts every approved
+// edge, including followers who have blocked the viewer and so are left out of the viewer's
+// pages.
+func (s *Service) storedCount(owner string, followers bool) func(context.Context) (int, error) {
+	column := user.FieldFollowingCount
+	if followers {
+		column = user.FieldFollowerCount
+	}
+	return func(ctx context.Context) (int, error) {
+		return s.db.User.Query().Where(user.ID(owner)).Select(column).Int(ctx)
+	}
 }
 
 // FollowRequestsConnection is FollowRequests as a Relay connection.
@@ -517,13 +533,14 @@ func (s *Service) FollowRequestsConnection(ctx context.Context, a ConnArgs) (*en
 	if err := s.check(&a); err != nil {
 		return nil, err
 	}
-	return s.followConn(ctx, s.requestsQuery(id.User.ID), a, true)
+	return s.followConn(ctx, s.requestsQuery(id.User.ID), a, true, nil)
 }
 
 // followConn pages q as a Relay connection, newest first, and loads the caller's relations to
-// the listed users (the sources with followers, else the targets) in one batch.
-func (s *Service) followConn(ctx context.Context, q *ent.FollowQuery, a ConnArgs, followers bool) (*ent.FollowConnection, error) {
-	conn, err := q.Paginate(ctx, a.After, a.First, a.Before, a.Last, newestFollowFirst)
+// the listed users (the sources with followers, else the targets) in one batch. total gives
+// totalCount when it is selected (nil: COUNT the list); pageInfo alone never counts.
+func (s *Service) followConn(ctx context.Context, q *ent.FollowQuery, a ConnArgs, followers bool, total func(context.Context) (int, error)) (*ent.FollowConnection, error) {
+	conn, err := q.PaginateTotal(ctx, total, a.After, a.First, a.Before, a.Last, newestFollowFirst)
 	if err != nil {
 		return nil, err
 	}
@@ -543,7 +560,8 @@ func (s *Service) followConn(ctx context.Context, q *ent.FollowQuery, a ConnArgs
 func prime[E any](ctx context.Context, s *Service, edges []E, id func(E) (string, bool)) error {
 	ids := make([]string, 0, len(edges))
 	for _, e := range edges {
-		if x, ok := id(e); ok {
+		// An id is empty when only the page's cursors were read (edges not selected).
+		if x, ok := id(e); ok && x != "" {
 			ids = append(ids, x)
 		}
 	}

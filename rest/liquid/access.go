@@ -240,35 +240,6 @@ func (a *API) listUsers(via access.Via) http.HandlerFunc {
 	}
 }
 
-func (a *API) loginHistory(via access.Via) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		recs, err := a.Accounts.LoginHistory(r.Context(), via, query(r))
-		a.records(w, r, recs, err)
-	}
-}
-
-func (a *API) myLoginHistory(w http.ResponseWriter, r *http.Request) {
-	recs, err := a.Accounts.MyLoginHistory(r.Context(), query(r))
-	a.records(w, r, recs, err)
-}
-
-func (a *API) records(w http.ResponseWriter, r *http.Request, recs []*ent.LoginHistory, err error) {
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	out := make([]map[string]any, len(recs))
-	for i, h := range recs {
-		m := map[string]any{"_id": h.ID, "userAgent": h.UserAgent, "ipAddress": h.IPAddress, "success": h.Success,
-			"source": h.Source, "targetId": h.UserID, "createdAt": jsTime(h.CreatedAt), "updatedAt": jsTime(h.UpdatedAt), "__v": 0}
-		if h.Reason != nil {
-			m["reason"] = *h.Reason
-		}
-		out[i] = m
-	}
-	ok(w, http.StatusOK, map[string]any{"records": out})
-}
-
 // Roles.
 
 func renderRole(r *ent.Role) map[string]any {

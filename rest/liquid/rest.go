@@ -20,6 +20,7 @@ import (
 	"usergraph/internal/config"
 	"usergraph/internal/httplog"
 	"usergraph/internal/oauth"
+	"usergraph/internal/rules"
 	"usergraph/internal/social"
 	"usergraph/internal/validate"
 	"usergraph/rest/nulbytes"
@@ -176,7 +177,12 @@ func (src from) entries(vs []apperr.Violation) validate.Errors {
 		if liquid, ok := src.names[name]; ok {
 			name = liquid
 		}
-		c.Add(name, validate.Field(src.Values, name))
+		value := validate.Field(src.Values, name)
+		if v.Rule == rules.Rejected {
+			// Liquid writes its refusals of a code or target by hand, without the value.
+			value = nil
+		}
+		c.Add(name, value)
 	}
 	return c.Errors()
 }
