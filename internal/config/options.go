@@ -132,7 +132,7 @@ var overrides = map[string]Option{
 		Description: "Name of the application, used in mails."},
 	"system.default-client.is-public": {Default: "false",
 		Description: "Specifies if the bootstrapped default client is a public client (SPAs, mobile apps). Liquid defaults to true; usergraph to false."},
-	// Liquid (Express) then believes the leftmost X-Forwarded-For entry, which the client writes.
+	// Believing the leftmost X-Forwarded-For entry, which the client writes, defeats per-address limits.
 	"system.reverse-proxy-mode": {Default: "false",
 		Description: "Specifies if Liquid is sitting behind a reverse proxy like nginx. In usergraph it means one trusted proxy (TRUSTED_PROXY_HOPS defaults to 1): the client address is the rightmost X-Forwarded-For entry, never the leftmost, which the client writes itself."},
 	// Liquid's own description of this option is a copy of the password's.
