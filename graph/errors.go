@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -66,6 +67,9 @@ func presentError(ctx context.Context, err error) *gqlerror.Error {
 		return gerr
 	}
 	ext := map[string]any{"code": Code(ae.Code)}
+	if ae.RetryAfter > 0 {
+		ext["retryAfter"] = int(max(time.Second, ae.RetryAfter) / time.Second)
+	}
 	gerr.Message = strings.ToLower(strings.ReplaceAll(Code(ae.Code), "_", " "))
 	violations := ae.Violations
 	if len(violations) == 0 && ae.Code == apperr.ClientInputError {

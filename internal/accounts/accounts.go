@@ -19,6 +19,7 @@ import (
 	"usergraph/internal/auth"
 	"usergraph/internal/config"
 	"usergraph/internal/db"
+	"usergraph/internal/hashing"
 	"usergraph/internal/mail"
 	"usergraph/internal/metrics"
 	"usergraph/internal/ratelimit"
@@ -46,6 +47,8 @@ type Service struct {
 
 	// outbox tracks mail being sent in the background, so shutdown can wait for it.
 	outbox sync.WaitGroup
+	// hashes bounds concurrent password hashing.
+	hashes *hashing.Limiter
 	// dummyHash is compared against when a login names no user, so both cases cost the same.
 	dummyHash []byte
 }
@@ -53,8 +56,8 @@ type Service struct {
 // New returns a Service.
 // limits may be nil (no rate limiting).
 func New(db *ent.Client, cfg *config.Config, a *auth.Service, acc *access.Service, m mail.Sender, limits *ratelimit.Limiter, log *slog.Logger) *Service {
-	h, _ := bcrypt.GenerateFromPassword([]byte("usergraph-timing-equaliser"), bcrypt.DefaultCost)
-	return &Service{db: db, cfg: cfg, auth: a, scopes: acc.Scopes(), access: acc, mailer: m, limits: limits, log: log,
+	h, _ := bcrypt.GenerateFromPassword([]byte("usergraph-timing-equaliser"), hashing.Cost)
+	return &Service{hashes: hashing.New(cfg.PasswordHash.Concurrency, cfg.PasswordHash.Queue), db: db, cfg: cfg, auth: a, scopes: acc.Scopes(), access: acc, mailer: m, limits: limits, log: log,
 		now: func() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }, dummyHash: h,
 		rules: rules.NewSet(cfg.Profile.UsernameRegex, cfg.Profile.NameRegex, cfg.Profile.PasswordRegex)}
 }
@@ -139,22 +142,27 @@ func (s *Service) EffectiveScope(ctx context.Context, u *ent.User) ([]string, er
 // Access is the authorization service the operations check with.
 func (s *Service) Access() *access.Service { return s.access }
 
-// hashPassword hashes with bcrypt (cost 10, as Liquid's, so migrated hashes verify alike).
-func hashPassword(p string) (string, error) {
-	h, err := bcrypt.GenerateFromPassword([]byte(p), bcrypt.DefaultCost)
-	if err != nil {
+// Hashing is the bound every password hash runs behind (internal/hashing).
+func (s *Service) Hashing() *hashing.Limiter { return s.hashes }
+
+// hashPassword hashes with bcrypt (cost 10, as Liquid's, so migrated hashes verify alike),
+// behind the hashing bound: it fails with 503 ServiceUnavailable when too many wait.
+func (s *Service) hashPassword(ctx context.Context, p string) (string, error) {
+	h, err := s.hashes.Hash(ctx, p)
+	if err != nil && !apperr.Is(err, apperr.ServiceUnavailable) {
 		return "", fmt.Errorf("hash password: %w", err)
 	}
-	return string(h), nil
+	return h, err
 }
 
-// passwordMatches compares in constant time (bcrypt does); an empty hash never matches.
-func (s *Service) passwordMatches(hash, password string) bool {
+// passwordMatches compares in constant time (bcrypt does), behind the hashing bound; an empty
+// hash never matches. The error is only ever the bound's refusal (or ctx's end).
+func (s *Service) passwordMatches(ctx context.Context, hash, password string) (bool, error) {
 	if hash == "" {
-		_ = bcrypt.CompareHashAndPassword(s.dummyHash, []byte(password))
-		return false
+		_, err := s.hashes.Compare(ctx, s.dummyHash, password)
+		return false, err
 	}
-	return bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) == nil
+	return s.hashes.Compare(ctx, []byte(hash), password)
 }
 
 // withTx runs fn in one transaction, run again when it loses a deadlock or lock race with a

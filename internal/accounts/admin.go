@@ -570,7 +570,7 @@ func (s *Service) CreateUsers(ctx context.Context, via access.Via, f Fields, met
 	}
 	hashes := make([]string, len(recs))
 	for i, r := range recs {
-		if hashes[i], err = hashPassword(r["password"].(string)); err != nil {
+		if hashes[i], err = s.hashPassword(ctx, r["password"].(string)); err != nil {
 			return 0, err
 		}
 	}

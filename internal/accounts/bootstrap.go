@@ -42,7 +42,7 @@ func (s *Service) Bootstrap(ctx context.Context) error {
 		s.logExistingSuperAdmin(existing, username)
 		return nil
 	}
-	hash, err := hashPassword(sa.Password)
+	hash, err := s.hashPassword(ctx, sa.Password)
 	if err != nil {
 		return err
 	}

@@ -98,7 +98,9 @@ func (s *Service) Login(ctx context.Context, in LoginInput, meta Meta, grant Gra
 	if u != nil {
 		hash = u.PasswordHash
 	}
-	if !s.passwordMatches(hash, in.Password) {
+	if ok, err := s.passwordMatches(ctx, hash, in.Password); err != nil {
+		return nil, err
+	} else if !ok {
 		if u != nil {
 			s.recordLogin(ctx, u.ID, meta, false, "password_rejected")
 		}

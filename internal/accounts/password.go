@@ -76,7 +76,7 @@ func (s *Service) ResetPassword(ctx context.Context, in ResetPasswordInput) erro
 		return errCodeRejected
 	}
 	// Hashed before the transaction: bcrypt is slow, and the transaction holds the code's row.
-	hash, err := hashPassword(in.Password)
+	hash, err := s.hashPassword(ctx, in.Password)
 	if err != nil {
 		return err
 	}

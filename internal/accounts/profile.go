@@ -80,7 +80,11 @@ func (s *Service) UpdateMe(ctx context.Context, p ProfileUpdate) (*ent.User, err
 		if err != nil {
 			return nil, err
 		}
-		if !s.passwordMatches(hash, *p.CurrentPassword) {
+		ok, err := s.passwordMatches(ctx, hash, *p.CurrentPassword)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
 			return nil, apperr.New(apperr.Unauthorized, nil)
 		}
 	}
@@ -132,7 +136,7 @@ func (s *Service) applyProfile(ctx context.Context, target *ent.User, keep strin
 					}
 				}
 			case "password":
-				hash, err := hashPassword(v)
+				hash, err := s.hashPassword(ctx, v)
 				if err != nil {
 					return err
 				}

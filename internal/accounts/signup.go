@@ -79,7 +79,7 @@ func (s *Service) SignUp(ctx context.Context, in SignUpInput, meta Meta) (*ent.U
 	}
 	username := strings.ToLower(in.Username)
 	sanitized := validate.SanitizeEmail(email, cfg.Account.SanitizeGmail)
-	hash, err := hashPassword(in.Password)
+	hash, err := s.hashPassword(ctx, in.Password)
 	if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"time"
 )
 
 // Code is one of Liquid's error code strings (liquid-behaviour.md §1.2).
@@ -36,6 +37,9 @@ const (
 	SystemRoleDelete       Code = "SystemRoleDelete"
 	SystemRoleUpdate       Code = "SystemRoleUpdate"
 	DuplicateResource      Code = "DuplicateResource"
+	// ServiceUnavailable is usergraph's: the server is too busy for the request now (password
+	// hashing is bounded); retry after the error's RetryAfter.
+	ServiceUnavailable Code = "ServiceUnavailable"
 )
 
 // statuses are Liquid's, including its 401 for InsufficientPrivileges and InvalidField.
@@ -63,6 +67,7 @@ var statuses = map[Code]int{
 	SystemRoleDelete:       http.StatusBadRequest,
 	SystemRoleUpdate:       http.StatusBadRequest,
 	DuplicateResource:      http.StatusBadRequest,
+	ServiceUnavailable:     http.StatusServiceUnavailable,
 }
 
 // Error is an expected failure of an operation.
@@ -77,6 +82,9 @@ type Error struct {
 	// Violations are the failed input rules of a ClientInputError, named as the domain names
 	// its fields; each API renders them under its own field names (see Invalid).
 	Violations []Violation
+	// RetryAfter, when set, tells the client when to try again (REST: a Retry-After header;
+	// GraphQL: extensions.retryAfter, in seconds).
+	RetryAfter time.Duration
 }
 
 // Violation is one input field that broke one rule. Field is the domain's name for it

@@ -47,6 +47,8 @@ type Config struct {
 	Pool Pool
 	// Metrics says where /metrics is served.
 	Metrics Metrics
+	// PasswordHash bounds concurrent password hashing (internal/hashing).
+	PasswordHash PasswordHash
 
 	GraphQL       GraphQL
 	Mail          Mail
@@ -97,6 +99,12 @@ type Proxy struct {
 	// Networks is TRUSTED_PROXY_NETWORKS: the proxies' networks (CIDRs or addresses). When set
 	// it wins over Hops.
 	Networks []string
+}
+
+// PasswordHash bounds password hashing: Concurrency hashes at once (0: the number of cores
+// less one), Queue more waiting; past that, 503 with Retry-After.
+type PasswordHash struct {
+	Concurrency, Queue int
 }
 
 // Pool sizes the database connection pool (database/sql).
@@ -383,6 +391,10 @@ func load(lookup func(string) (string, bool)) (*Config, *loader) {
 	} else if c.Pool.MaxIdle > c.Pool.MaxOpen {
 		l.fail("%s: %d is more than %s (%d)", l.where("usergraph.database-max-idle-conns"), c.Pool.MaxIdle,
 			l.where("usergraph.database-max-open-conns"), c.Pool.MaxOpen)
+	}
+	c.PasswordHash = PasswordHash{
+		Concurrency: l.number("usergraph.password-hash-concurrency", 1),
+		Queue:       l.number("usergraph.password-hash-queue", 0),
 	}
 	c.Metrics = Metrics{Token: l.str("usergraph.metrics-token"), Addr: l.str("usergraph.metrics-addr")}
 	if n := len(c.Metrics.Token); n > 0 && n < 16 {

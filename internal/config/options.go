@@ -111,6 +111,10 @@ var newOptions = map[string]Option{
 		Description: "Most idle database connections kept. Empty: as many as DATABASE_MAX_OPEN_CONNS (fewer costs throughput under load: each new connection is a handshake)."},
 	"usergraph.database-conn-max-lifetime": {Env: "DATABASE_CONN_MAX_LIFETIME", Type: Number, Default: "0",
 		Description: "Seconds after which a database connection is closed and replaced, e.g. to follow a failover behind a proxy. 0: connections are kept until they fail."},
+	"usergraph.password-hash-concurrency": {Env: "PASSWORD_HASH_CONCURRENCY", Type: Number,
+		Description: "Most password hashes (bcrypt, for logins, sign-ups and password changes) run at once; each takes a core for tens of milliseconds. Empty: the number of cores less one (at least 1), so hashing never takes every core from other requests."},
+	"usergraph.password-hash-queue": {Env: "PASSWORD_HASH_QUEUE", Type: Number, Default: "64",
+		Description: "Most password hashes waiting for a free slot; past that a request is refused at once with 503 ServiceUnavailable and Retry-After: 1. 0: none wait."},
 	"usergraph.metrics-token": {Env: "METRICS_TOKEN", Type: String,
 		Description: "Bearer token that GET /metrics on the main address requires (at least 16 bytes). Empty: /metrics is not served on the main address."},
 	"usergraph.metrics-addr": {Env: "METRICS_ADDR", Type: String,
@@ -156,6 +160,7 @@ var supportedNames = []string{
 	"usergraph.graphql-timeout",
 	"usergraph.database-max-open-conns", "usergraph.database-max-idle-conns", "usergraph.database-conn-max-lifetime",
 	"usergraph.metrics-token", "usergraph.metrics-addr",
+	"usergraph.password-hash-concurrency", "usergraph.password-hash-queue",
 	// mail
 	"usergraph.smtp-url", "nodemailer.host", "nodemailer.port", "nodemailer.secure",
 	"nodemailer.username", "nodemailer.password", "email.outbound-address", "system.app-name",

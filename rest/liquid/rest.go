@@ -9,7 +9,9 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"usergraph/internal/access"
 	"usergraph/internal/accounts"
@@ -203,6 +205,9 @@ func (a *API) failFrom(w http.ResponseWriter, r *http.Request, err error, src fr
 	}
 	if info != nil {
 		body["additionalInfo"] = info
+	}
+	if e.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(max(time.Second, e.RetryAfter)/time.Second)))
 	}
 	writeJSON(w, e.HTTPStatus(), body)
 }
