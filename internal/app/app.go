@@ -22,6 +22,7 @@ import (
 	"usergraph/internal/access"
 	"usergraph/internal/accounts"
 	"usergraph/internal/auth"
+	"usergraph/internal/clientip"
 	"usergraph/internal/clients"
 	"usergraph/internal/config"
 	"usergraph/internal/cors"
@@ -127,6 +128,10 @@ func build(ctx context.Context, cfg *config.Config, client *ent.Client, sqlDB *s
 	}
 	stats := metrics.New(sqlDB)
 	mailer = stats.Mailer(mailer)
+	ips, err := clientip.New(cfg.Proxy.Hops, cfg.Proxy.Networks)
+	if err != nil {
+		return nil, err
+	}
 	limits, closeLimits, err := newLimiter(ctx, cfg, log)
 	if err != nil {
 		return nil, err
@@ -162,7 +167,7 @@ func build(ctx context.Context, cfg *config.Config, client *ent.Client, sqlDB *s
 	api.Register(mux)
 	gql := graph.NewHandler(&graph.Resolver{Accounts: acc, Clients: registry, Social: soc}, cfg, log)
 	mux.Handle("/graphql", graph.MetaMiddleware(func(r *http.Request) (string, string) {
-		return liquid.ClientIP(r, cfg.ReverseProxy), r.UserAgent()
+		return clientip.From(r), r.UserAgent()
 	}, gql))
 	playground.Register(mux, "/graphql")
 	ready := health.Ready(sqlDB, log)
@@ -178,14 +183,15 @@ func build(ctx context.Context, cfg *config.Config, client *ent.Client, sqlDB *s
 
 	bg, stop := context.WithCancel(context.Background())
 	go origins.Refresh(bg, 5*time.Minute)
-	// Outermost first: request id and access log (so every answer, even a recovered panic or
+	// Outermost first: the client's address, request id and access log (so every answer, even a recovered panic or
 	// a rate-limit refusal, is logged and counted), panic recovery, CORS, rate limits, the
 	// caller's identity, then the router.
 	var h http.Handler = httplog.Routed(mux)
 	h = noteCaller(h)
 	h = authSvc.Middleware(accessSvc.Middleware(social.Middleware(h)))
-	h = limits.Middleware(func(r *http.Request) string { return liquid.ClientIP(r, cfg.ReverseProxy) }, h)
+	h = limits.Middleware(clientip.From, h)
 	h = httplog.Middleware(log, stats, recoverer(log, origins.Middleware(h)))
+	h = ips.Middleware(h) // the client's address, once, for everything inside
 	a := &App{Config: cfg, DB: client, SQL: sqlDB, Auth: authSvc, Accounts: acc, OAuth: oauthSvc, Access: accessSvc, Clients: registry, Social: soc,
 		Routes: api.Routes(), Log: log, Metrics: stats, Ops: ops, Handler: h, stop: stop, closers: []func() error{closeLimits}}
 	go a.purgeLoop(bg)

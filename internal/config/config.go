@@ -17,6 +17,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"usergraph/internal/clientip"
 )
 
 // Config holds every setting, parsed and checked.
@@ -38,6 +40,8 @@ type Config struct {
 	AppHost string
 	// ReverseProxy trusts X-Forwarded-* headers (system.reverse-proxy-mode).
 	ReverseProxy bool
+	// Proxy says which X-Forwarded-For entries name the client (see internal/clientip).
+	Proxy Proxy
 
 	// Pool sizes the database connection pool.
 	Pool Pool
@@ -83,6 +87,16 @@ type Config struct {
 func (c *Config) PostgreSQL() bool {
 	u := strings.ToLower(c.DatabaseURL)
 	return strings.HasPrefix(u, "postgres://") || strings.HasPrefix(u, "postgresql://")
+}
+
+// Proxy is the reverse proxies trusted to append to X-Forwarded-For.
+type Proxy struct {
+	// Hops is TRUSTED_PROXY_HOPS: how many proxies stand in front of the server. Unset: 1 in
+	// reverse-proxy mode, otherwise 0 (X-Forwarded-For ignored).
+	Hops int
+	// Networks is TRUSTED_PROXY_NETWORKS: the proxies' networks (CIDRs or addresses). When set
+	// it wins over Hops.
+	Networks []string
 }
 
 // Pool sizes the database connection pool (database/sql).
@@ -396,6 +410,7 @@ func load(lookup func(string) (string, bool)) (*Config, *loader) {
 	}
 	c.AppHost = l.str("system.app-host")
 	c.ReverseProxy = l.boolean("system.reverse-proxy-mode")
+	c.Proxy = loadProxy(l, c.ReverseProxy)
 
 	c.Mail = loadMail(l)
 	c.SuperAdmin = SuperAdmin{
@@ -634,4 +649,17 @@ func loadRedis(l *loader) Redis {
 		}
 	}
 	return r
+}
+
+func loadProxy(l *loader, reverseProxy bool) Proxy {
+	p := Proxy{Hops: l.number("usergraph.trusted-proxy-hops", 0), Networks: l.list("usergraph.trusted-proxy-networks")}
+	if !l.isSet("usergraph.trusted-proxy-hops") && reverseProxy {
+		p.Hops = 1
+	}
+	for _, n := range p.Networks {
+		if _, err := clientip.ParseNetwork(n); err != nil {
+			l.fail("%s: %v", l.where("usergraph.trusted-proxy-networks"), err)
+		}
+	}
+	return p
 }

@@ -115,6 +115,10 @@ var newOptions = map[string]Option{
 		Description: "Bearer token that GET /metrics on the main address requires (at least 16 bytes). Empty: /metrics is not served on the main address."},
 	"usergraph.metrics-addr": {Env: "METRICS_ADDR", Type: String,
 		Description: "Second listen address (host:port, e.g. 127.0.0.1:9464) serving /metrics, /livez and /readyz without authentication, for a private network. Empty: none."},
+	"usergraph.trusted-proxy-hops": {Env: "TRUSTED_PROXY_HOPS", Type: Number,
+		Description: "How many reverse proxies stand in front of the server, each appending one X-Forwarded-For entry: the client is that many entries from the right, and entries further left (which the client can forge) are ignored. Empty: 1 when SYSTEM_REVERSE_PROXY_MODE is true, otherwise 0 (X-Forwarded-For is ignored)."},
+	"usergraph.trusted-proxy-networks": {Env: "TRUSTED_PROXY_NETWORKS", Type: StringArray,
+		Description: "Networks of the trusted reverse proxies (comma-separated CIDRs or addresses, e.g. 10.0.0.0/8,192.168.1.5). When set it wins over TRUSTED_PROXY_HOPS: X-Forwarded-For counts only on connections from these networks, and the client is its rightmost entry outside them."},
 	"usergraph.field-privacy.follower-visible-fields": {Env: "USER_FIELD_PRIVACY_FOLLOWER_VISIBLE_FIELDS", Type: StringArray,
 		Description: "Private user fields (email, sanitizedEmail, phone, phoneCountryCode, secondaryEmail, secondaryPhone, secondaryPhoneCountryCode, credits, customData) an approved follower may see. Empty: only the account itself and admins/clients see them."},
 	"usergraph.redis-url": {Env: "REDIS_URL", Type: String,
@@ -128,6 +132,9 @@ var overrides = map[string]Option{
 		Description: "Name of the application, used in mails."},
 	"system.default-client.is-public": {Default: "false",
 		Description: "Specifies if the bootstrapped default client is a public client (SPAs, mobile apps). Liquid defaults to true; usergraph to false."},
+	// Believing the leftmost X-Forwarded-For entry, which the client writes, defeats per-address limits.
+	"system.reverse-proxy-mode": {Default: "false",
+		Description: "Specifies if Liquid is sitting behind a reverse proxy like nginx. In usergraph it means one trusted proxy (TRUSTED_PROXY_HOPS defaults to 1): the client address is the rightmost X-Forwarded-For entry, never the leftmost, which the client writes itself."},
 	// Liquid's own description of this option is a copy of the password's.
 	"redis.db": {Default: "0", Description: "Redis database number."},
 	// Liquid ships a fixed all-zero UUID, which anyone can use to forge cookies.
@@ -140,6 +147,7 @@ var overrides = map[string]Option{
 var supportedNames = []string{
 	// server
 	"usergraph.addr", "system.app-port", "system.app-host", "system.reverse-proxy-mode",
+	"usergraph.trusted-proxy-hops", "usergraph.trusted-proxy-networks",
 	"system.log-level", "system.service.app-config-file-path",
 	"usergraph.database-url", "usergraph.token-signing-key",
 	"usergraph.graphql-introspection", "usergraph.graphql-max-depth", "usergraph.graphql-max-complexity",

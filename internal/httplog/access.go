@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"net/http"
 	"time"
+
+	"usergraph/internal/clientip"
 )
 
 // Recorder counts answered requests (internal/metrics implements it).
@@ -24,7 +26,8 @@ const maxOpName = 100
 
 // Middleware gives the request an id (see RequestIDs), then writes one access-log line per
 // request at level Info and counts it in rec: method, route pattern or GraphQL operation,
-// status, duration, bytes written, request id, and the caller when a token identified one.
+// status, duration, bytes written, request id, the client's address (internal/clientip), and
+// the caller when a token identified one.
 // Raw paths never appear (they hold ids and, for some routes, codes); neither do query strings.
 func Middleware(log *slog.Logger, rec Recorder, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -47,7 +50,7 @@ func Middleware(log *slog.Logger, rec Recorder, next http.Handler) http.Handler 
 		if !log.Enabled(r.Context(), slog.LevelInfo) {
 			return
 		}
-		attrs := make([]slog.Attr, 0, 11)
+		attrs := make([]slog.Attr, 0, 12)
 		attrs = append(attrs,
 			slog.String("request_id", e.id),
 			slog.String("method", r.Method),
@@ -62,6 +65,9 @@ func Middleware(log *slog.Logger, rec Recorder, next http.Handler) http.Handler 
 			slog.Int("status", status),
 			slog.Duration("duration", d),
 			slog.Int64("bytes", sw.bytes))
+		if ip := clientip.FromContext(r.Context()); ip != "" {
+			attrs = append(attrs, slog.String("ip", ip))
+		}
 		if e.user != "" {
 			attrs = append(attrs, slog.String("user", e.user))
 		}

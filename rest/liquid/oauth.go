@@ -11,6 +11,7 @@ import (
 
 	"usergraph/internal/access"
 	"usergraph/internal/auth"
+	"usergraph/internal/clientip"
 	"usergraph/internal/oauth"
 )
 
@@ -58,7 +59,7 @@ func (a *API) oauthToken(w http.ResponseWriter, r *http.Request) {
 		oauthFail(w, r, e)
 		return
 	}
-	t, e := a.OAuth.Token(r.Context(), r, oauth.Meta{IP: ClientIP(r, a.Config.ReverseProxy), UserAgent: r.UserAgent()})
+	t, e := a.OAuth.Token(r.Context(), r, oauth.Meta{IP: clientip.From(r), UserAgent: r.UserAgent()})
 	if e != nil {
 		oauthFail(w, r, e)
 		return

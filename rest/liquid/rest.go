@@ -8,7 +8,6 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -17,6 +16,7 @@ import (
 	"usergraph/internal/accounts"
 	"usergraph/internal/apperr"
 	"usergraph/internal/auth"
+	"usergraph/internal/clientip"
 	"usergraph/internal/clients"
 	"usergraph/internal/config"
 	"usergraph/internal/httplog"
@@ -287,22 +287,7 @@ func query(r *http.Request) accounts.Fields {
 
 // meta is what the domain records about the caller.
 func (a *API) meta(r *http.Request) accounts.Meta {
-	return accounts.Meta{IP: ClientIP(r, a.Config.ReverseProxy), UserAgent: r.UserAgent()}
-}
-
-// ClientIP is the caller's address: the first X-Forwarded-For hop behind a trusted reverse
-// proxy (system.reverse-proxy-mode), else the connection's address.
-func ClientIP(r *http.Request, behindProxy bool) string {
-	if behindProxy {
-		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
-			return strings.TrimSpace(strings.Split(xff, ",")[0])
-		}
-	}
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
+	return accounts.Meta{IP: clientip.From(r), UserAgent: r.UserAgent()}
 }
 
 func (a *API) cookie(r *http.Request) string {
