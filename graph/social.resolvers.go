@@ -56,7 +56,7 @@ func (r *mutationResolver) Unblock(ctx context.Context, userID string) (bool, er
 
 // AdminGenerateInviteCodes is the resolver for the adminGenerateInviteCodes field.
 func (r *mutationResolver) AdminGenerateInviteCodes(ctx context.Context, userID string, count *int) ([]*ent.InviteCode, error) {
-	return r.Social.GenerateInviteCodes(ctx, access.ViaGraphQL, args("target", userID, "count", count))
+	return r.Social.GenerateInviteCodes(ctx, access.ViaGraphQL, social.GenerateInviteCodesInput{UserID: userID, Count: count})
 }
 
 // FollowRequests is the resolver for the followRequests field.
@@ -90,12 +90,12 @@ func (r *queryResolver) InviteCodes(ctx context.Context) ([]*ent.InviteCode, err
 
 // AdminBlockStatus is the resolver for the adminBlockStatus field.
 func (r *queryResolver) AdminBlockStatus(ctx context.Context, sourceID string, targetID string) (bool, error) {
-	return r.Social.AdminBlockStatus(ctx, access.ViaGraphQL, args("source", sourceID, "target", targetID))
+	return r.Social.AdminBlockStatus(ctx, access.ViaGraphQL, sourceID, targetID)
 }
 
 // AdminFollowStatus is the resolver for the adminFollowStatus field.
 func (r *queryResolver) AdminFollowStatus(ctx context.Context, sourceID string, targetID string) (bool, error) {
-	return r.Social.AdminFollowStatus(ctx, access.ViaGraphQL, args("source", sourceID, "target", targetID))
+	return r.Social.AdminFollowStatus(ctx, access.ViaGraphQL, sourceID, targetID)
 }
 
 // AdminFollowers is the resolver for the adminFollowers field.
@@ -110,7 +110,7 @@ func (r *queryResolver) AdminFollowing(ctx context.Context, userID string, after
 
 // AdminInviteCodes is the resolver for the adminInviteCodes field.
 func (r *queryResolver) AdminInviteCodes(ctx context.Context, userID string) ([]*ent.InviteCode, error) {
-	return r.Social.AdminInviteCodes(ctx, access.ViaGraphQL, args("target", userID))
+	return r.Social.AdminInviteCodes(ctx, access.ViaGraphQL, userID)
 }
 
 // AdminSearchUsers is the resolver for the adminSearchUsers field.

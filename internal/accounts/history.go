@@ -96,7 +96,7 @@ func (s *Service) pageLimit(c *rules.Check, limit *int) int {
 	case limit == nil || *limit == 0:
 		return p.DefaultLimit
 	case *limit < 0:
-		c.Fail("limit", "limit", "must not be negative")
+		c.Fail("limit", rules.PageLimit.ID, rules.PageLimit.Message)
 		return p.DefaultLimit
 	case *limit > p.MaxLimit:
 		return p.MaxLimit

@@ -66,7 +66,7 @@ func New(t testing.TB, configure ...func(*config.Config)) *Server {
 		logger = slog.New(slog.NewMultiHandler(logs.handler(), slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	}
 	counter := &db.Counter{}
-	a, err := app.New(context.Background(), cfg, app.Options{Logger: logger, WrapDriver: counter.Wrap})
+	a, err := app.New(context.Background(), cfg, app.Options{Logger: logger, WrapDriver: counter.Wrap, ObserveSQL: counter.Observe})
 	if err != nil {
 		t.Fatalf("start app: %v", err)
 	}

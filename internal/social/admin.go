@@ -2,11 +2,6 @@ package social
 
 import (
 	"context"
-	"encoding/json"
-	"math"
-	"regexp"
-	"strconv"
-	"strings"
 
 	"usergraph/ent"
 	"usergraph/ent/block"
@@ -15,6 +10,7 @@ import (
 	"usergraph/internal/access"
 	"usergraph/internal/accounts"
 	"usergraph/internal/apperr"
+	"usergraph/internal/rules"
 	"usergraph/internal/validate"
 )
 
@@ -39,21 +35,20 @@ const (
 	ScopeClientSearch = "client:profile:search"
 )
 
-// userIDs reads and checks id arguments naming users: each must be an ObjectId (400 naming every
-// bad one), and every named user must exist (404 NotFound).
-func (s *Service) userIDs(ctx context.Context, f accounts.Fields, names ...string) ([]string, error) {
-	c := validate.New(f.Location)
-	for _, n := range names {
-		c.ObjectID(n, validate.Field(f.Values, n), true, 64)
-	}
-	if errs := c.Errors(); errs != nil {
-		return nil, apperr.Input(errs)
-	}
-	ids := make([]string, len(names))
+// userIDs checks id arguments naming users, given as field name and id pairs (the domain's
+// names: "userId", "sourceId", ...): each must be an id (rules.ID; every bad one is reported),
+// and every named user must exist (404 NotFound). It returns the ids lower-cased, in order.
+func (s *Service) userIDs(ctx context.Context, pairs ...string) ([]string, error) {
+	var c rules.Check
+	ids := make([]string, 0, len(pairs)/2)
 	distinct := map[string]bool{}
-	for i, n := range names {
-		ids[i] = strings.ToLower(f.Str(n))
-		distinct[ids[i]] = true
+	for i := 0; i+1 < len(pairs); i += 2 {
+		id := checkID(&c, pairs[i], pairs[i+1])
+		ids = append(ids, id)
+		distinct[id] = true
+	}
+	if err := c.Err(); err != nil {
+		return nil, err
 	}
 	found, err := s.db.User.Query().Where(user.IDIn(ids...)).Count(ctx)
 	if err != nil {
@@ -65,60 +60,60 @@ func (s *Service) userIDs(ctx context.Context, f accounts.Fields, names ...strin
 	return ids, nil
 }
 
-// AdminBlockStatus reports whether f's source has blocked f's target (GET
+// AdminBlockStatus reports whether sourceID has blocked targetID (GET
 // /user/client-api/block-status?source&target). It reads the database every time (Liquid
 // caches the answer for 60 s and so reports an unblock late).
-func (s *Service) AdminBlockStatus(ctx context.Context, via access.Via, f accounts.Fields) (bool, error) {
+func (s *Service) AdminBlockStatus(ctx context.Context, via access.Via, sourceID, targetID string) (bool, error) {
 	if _, err := s.access.Through(ctx, via, access.Session(ScopeClientBlockRead)); err != nil {
 		return false, err
 	}
-	ids, err := s.userIDs(ctx, f, "source", "target")
+	ids, err := s.userIDs(ctx, "sourceId", sourceID, "targetId", targetID)
 	if err != nil {
 		return false, err
 	}
 	return s.db.Block.Query().Where(block.SourceID(ids[0]), block.TargetID(ids[1])).Exist(ctx)
 }
 
-// AdminFollowStatus reports whether f's source follows f's target, counting approved follows
-// only (GET /user/client-api/follow-status?source&target).
-func (s *Service) AdminFollowStatus(ctx context.Context, via access.Via, f accounts.Fields) (bool, error) {
+// AdminFollowStatus reports whether sourceID follows targetID, counting approved follows only
+// (GET /user/client-api/follow-status?source&target).
+func (s *Service) AdminFollowStatus(ctx context.Context, via access.Via, sourceID, targetID string) (bool, error) {
 	if err := s.followAPIs(); err != nil {
 		return false, err
 	}
 	if _, err := s.access.Through(ctx, via, access.Session(ScopeClientFollowRead)); err != nil {
 		return false, err
 	}
-	ids, err := s.userIDs(ctx, f, "source", "target")
+	ids, err := s.userIDs(ctx, "sourceId", sourceID, "targetId", targetID)
 	if err != nil {
 		return false, err
 	}
 	return s.db.Follow.Query().Where(follow.SourceID(ids[0]), follow.TargetID(ids[1]), approvedIs(true)).Exist(ctx)
 }
 
-// AdminFollowers lists who follows f's target, newest first, with limit and offset as the
-// delegated lists (GET /user/client-api/user-followers). Nobody is left out: not the users who
-// blocked someone, not banned or deleted ones.
-func (s *Service) AdminFollowers(ctx context.Context, via access.Via, f accounts.Fields) ([]Entry, error) {
-	return s.adminFollowList(ctx, via, f, true)
+// AdminFollowers lists who follows userID, newest first, one page p as the delegated lists
+// (GET /user/client-api/user-followers). Nobody is left out: not the users who blocked
+// someone, not banned or deleted ones.
+func (s *Service) AdminFollowers(ctx context.Context, via access.Via, userID string, p Page) ([]Entry, error) {
+	return s.adminFollowList(ctx, via, userID, p, true)
 }
 
-// AdminFollowing lists whom f's target follows (GET /user/client-api/user-following).
-func (s *Service) AdminFollowing(ctx context.Context, via access.Via, f accounts.Fields) ([]Entry, error) {
-	return s.adminFollowList(ctx, via, f, false)
+// AdminFollowing lists whom userID follows (GET /user/client-api/user-following).
+func (s *Service) AdminFollowing(ctx context.Context, via access.Via, userID string, p Page) ([]Entry, error) {
+	return s.adminFollowList(ctx, via, userID, p, false)
 }
 
-func (s *Service) adminFollowList(ctx context.Context, via access.Via, f accounts.Fields, followers bool) ([]Entry, error) {
+func (s *Service) adminFollowList(ctx context.Context, via access.Via, userID string, p Page, followers bool) ([]Entry, error) {
 	if err := s.followAPIs(); err != nil {
 		return nil, err
 	}
 	if _, err := s.access.Through(ctx, via, access.Session(ScopeClientFollowRead)); err != nil {
 		return nil, err
 	}
-	pg, err := s.parsePage(f, s.cfg.Pagination.DefaultLimit)
+	pg, err := s.parsePage(p, s.cfg.Pagination.DefaultLimit)
 	if err != nil {
 		return nil, err
 	}
-	ids, err := s.userIDs(ctx, f, "target")
+	ids, err := s.userIDs(ctx, "userId", userID)
 	if err != nil {
 		return nil, err
 	}
@@ -145,98 +140,70 @@ func (s *Service) adminFollowConnection(ctx context.Context, userID string, a Co
 	if err := s.check(&a); err != nil {
 		return nil, err
 	}
-	ids, err := s.userIDs(ctx, accounts.Body(map[string]any{"userId": userID}), "userId")
+	ids, err := s.userIDs(ctx, "userId", userID)
 	if err != nil {
 		return nil, err
 	}
 	return s.followConn(ctx, s.followListQuery("", ids[0], followers), a, followers, s.storedCount(ids[0], followers))
 }
 
-// AdminInviteCodes returns the invite codes of f's target, oldest first (GET
-// …/invite-codes?target). Liquid reads the target from the body of this GET, so its route
-// always answers []; the target is read from the query here, as its validator and docs say.
-// An unknown target is 404. The routes exist only while invite codes are on.
-func (s *Service) AdminInviteCodes(ctx context.Context, via access.Via, f accounts.Fields) ([]*ent.InviteCode, error) {
-	if !s.inviteCodesOn() {
+// AdminInviteCodes returns userID's invite codes, oldest first (GET …/invite-codes?target).
+// Liquid reads the target from the body of this GET, so its route always answers []; the
+// target is read from the query here, as its validator and docs say. An unknown target is 404.
+// The routes exist only while invite codes are on.
+func (s *Service) AdminInviteCodes(ctx context.Context, via access.Via, userID string) ([]*ent.InviteCode, error) {
+	if !s.InviteCodesOn() {
 		return nil, errNotFound
 	}
 	if _, err := s.access.Through(ctx, via, access.Shared(SharedInviteCodeRead)); err != nil {
 		return nil, err
 	}
-	ids, err := s.userIDs(ctx, f, "target")
+	ids, err := s.userIDs(ctx, "userId", userID)
 	if err != nil {
 		return nil, err
 	}
 	return s.codesOf(ctx, ids[0])
 }
 
-var intText = regexp.MustCompile(`^\s*[+-]?\d+\s*$`)
-
-// inviteCount reads the count of GenerateInviteCodes: an integer, as a JSON number or as digits
-// in a string (form bodies send strings). Absent or 0 is the default, as Liquid's
-// parseInt(count) || default; a negative or fractional count, or anything else, is a 400
-// naming count.
-func inviteCount(c *validate.Checker, v any, def int) int {
-	var (
-		n  float64
-		ok bool
-	)
-	switch x := v.(type) {
-	case nil, validate.NullValue:
-		return def
-	case string:
-		if intText.MatchString(x) {
-			n, ok = parseFloat(strings.TrimSpace(x))
-		}
-	case float64:
-		n, ok = x, x == math.Trunc(x)
-	case int:
-		n, ok = float64(x), true
-	case int64:
-		n, ok = float64(x), true
-	case json.Number:
-		n, ok = parseFloat(string(x))
-		ok = ok && n == math.Trunc(n)
-	}
-	if !ok || n < 0 || math.IsInf(n, 0) {
-		c.Add("count", v)
-		return 0
-	}
-	if n == 0 {
-		return def
-	}
-	return int(min(n, 1<<20))
+// GenerateInviteCodesInput asks for more invite codes for a user.
+type GenerateInviteCodesInput struct {
+	UserID string
+	// Count is how many: nil or 0 for user.account-creation.invites-per-person; negative is
+	// refused (rules.InviteCount).
+	Count *int
 }
 
-func parseFloat(s string) (float64, bool) {
-	f, err := strconv.ParseFloat(s, 64)
-	return f, err == nil
-}
-
-// GenerateInviteCodes gives f's target count more invite codes (POST …/invite-codes {target,
-// count}) and returns them. count defaults to user.account-creation.invites-per-person; more
-// than invite-only.code-generation.max-limit-per-request is 400
-// GenerationTargetExceededForRequest. An unknown target is 400 InvalidTarget, as in Liquid, and
-// the caller must outrank the target's role (Liquid does not check). The routes exist only
-// while invite codes are on.
-func (s *Service) GenerateInviteCodes(ctx context.Context, via access.Via, f accounts.Fields) ([]*ent.InviteCode, error) {
-	if !s.inviteCodesOn() {
+// GenerateInviteCodes gives in.UserID in.Count more invite codes (POST …/invite-codes {target,
+// count}) and returns them. More than invite-only.code-generation.max-limit-per-request is 400
+// GenerationTargetExceededForRequest. An unknown user is 400 InvalidTarget, as in Liquid, and
+// the caller must outrank the user's role (Liquid does not check). The routes exist only while
+// invite codes are on.
+func (s *Service) GenerateInviteCodes(ctx context.Context, via access.Via, in GenerateInviteCodesInput) ([]*ent.InviteCode, error) {
+	if !s.InviteCodesOn() {
 		return nil, errNotFound
 	}
 	c, err := s.access.Through(ctx, via, access.Shared(SharedInviteCodeWrite))
 	if err != nil {
 		return nil, err
 	}
-	ch := validate.New(f.Location)
-	ch.ObjectID("target", validate.Field(f.Values, "target"), true, 64)
-	count := inviteCount(ch, validate.Field(f.Values, "count"), s.cfg.Account.InvitesPerPerson)
-	if errs := ch.Errors(); errs != nil {
-		return nil, apperr.Input(errs)
+	var ch rules.Check
+	target := checkID(&ch, "userId", in.UserID)
+	count := s.cfg.Account.InvitesPerPerson
+	if in.Count != nil {
+		switch {
+		case *in.Count < 0:
+			ch.Fail("count", rules.InviteCount.ID, rules.InviteCount.Message)
+		case *in.Count > 0:
+			count = *in.Count
+		}
+	}
+	if err := ch.Err(); err != nil {
+		return nil, err
 	}
 	if count > s.cfg.InviteCodeMaxPerRequest {
 		return nil, apperr.New(apperr.GenerationTargetExceed, nil)
 	}
-	t, err := s.db.User.Get(ctx, strings.ToLower(f.Str("target")))
+	t, err := s.db.User.Get(ctx, target)
 	if ent.IsNotFound(err) {
 		return nil, apperr.New(apperr.InvalidTarget, nil)
 	}

@@ -13,9 +13,9 @@ import (
 	"usergraph/internal/apperr"
 )
 
-// inviteCodesOn reports whether accounts get invite codes: in invite-only mode, or while
-// bootstrapping it (force-generate-invite-codes).
-func (s *Service) inviteCodesOn() bool {
+// InviteCodesOn reports whether accounts get invite codes: in invite-only mode, or while
+// bootstrapping it (force-generate-invite-codes). The invite-code routes exist only then.
+func (s *Service) InviteCodesOn() bool {
 	return s.cfg.Account.EnableInviteOnly || s.cfg.Account.ForceGenerateInviteCodes
 }
 
@@ -23,7 +23,7 @@ func (s *Service) inviteCodesOn() bool {
 // code names the account that used it. Within user.account-creation.invite-code-availability-
 // window of signing up the codes are hidden: 400 InviteCodesHidden{waitTime} (seconds).
 func (s *Service) InviteCodes(ctx context.Context) ([]*ent.InviteCode, error) {
-	if !s.inviteCodesOn() {
+	if !s.InviteCodesOn() {
 		return nil, apperr.New(apperr.NotFound, nil)
 	}
 	id, err := s.requireUser(ctx, ScopeInviteCodeRead)
@@ -84,7 +84,7 @@ func (s *Service) OnSignUp(ctx context.Context, client *ent.Client, userID, invi
 			return errInvalidInviteCode
 		}
 	}
-	if !s.inviteCodesOn() || s.cfg.Account.InvitesPerPerson <= 0 {
+	if !s.InviteCodesOn() || s.cfg.Account.InvitesPerPerson <= 0 {
 		return nil
 	}
 	_, err := s.generateCodes(ctx, client, userID, s.cfg.Account.InvitesPerPerson)

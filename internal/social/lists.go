@@ -4,10 +4,8 @@ import (
 	"context"
 	"encoding/hex"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent/dialect/sql"
@@ -17,8 +15,6 @@ import (
 	"usergraph/ent/follow"
 	"usergraph/ent/predicate"
 	"usergraph/ent/user"
-	"usergraph/internal/accounts"
-	"usergraph/internal/apperr"
 	"usergraph/internal/auth"
 	"usergraph/internal/rules"
 	"usergraph/internal/validate"
@@ -41,22 +37,22 @@ type BlockEntry struct {
 }
 
 // Followers lists who follows userID ("" for the caller), newest first (GET /user/followers,
-// GET /user/:userId/followers). f holds limit and offset.
-func (s *Service) Followers(ctx context.Context, userID string, f accounts.Fields) ([]Entry, error) {
-	return s.followList(ctx, userID, f, true)
+// GET /user/:userId/followers), one page p.
+func (s *Service) Followers(ctx context.Context, userID string, p Page) ([]Entry, error) {
+	return s.followList(ctx, userID, p, true)
 }
 
 // Following lists whom userID ("" for the caller) follows, newest first.
-func (s *Service) Following(ctx context.Context, userID string, f accounts.Fields) ([]Entry, error) {
-	return s.followList(ctx, userID, f, false)
+func (s *Service) Following(ctx context.Context, userID string, p Page) ([]Entry, error) {
+	return s.followList(ctx, userID, p, false)
 }
 
-func (s *Service) followList(ctx context.Context, userID string, f accounts.Fields, followers bool) ([]Entry, error) {
+func (s *Service) followList(ctx context.Context, userID string, p Page, followers bool) ([]Entry, error) {
 	id, err := s.followRead(ctx)
 	if err != nil {
 		return nil, err
 	}
-	pg, err := s.parsePage(f, s.cfg.Pagination.DefaultLimit)
+	pg, err := s.parsePage(p, s.cfg.Pagination.DefaultLimit)
 	if err != nil {
 		return nil, err
 	}
@@ -74,12 +70,12 @@ func (s *Service) followList(ctx context.Context, userID string, f accounts.Fiel
 // FollowRequests lists the pending requests to follow the caller, newest first (GET
 // /user/follow-requests). Liquid returns them all; usergraph pages them like the other lists,
 // up to pagination.max-limit per page when no limit is given.
-func (s *Service) FollowRequests(ctx context.Context, f accounts.Fields) ([]Entry, error) {
+func (s *Service) FollowRequests(ctx context.Context, p Page) ([]Entry, error) {
 	id, err := s.followRead(ctx)
 	if err != nil {
 		return nil, err
 	}
-	pg, err := s.parsePage(f, s.cfg.Pagination.MaxLimit)
+	pg, err := s.parsePage(p, s.cfg.Pagination.MaxLimit)
 	if err != nil {
 		return nil, err
 	}
@@ -162,8 +158,9 @@ func (s *Service) listOwner(ctx context.Context, id *auth.Identity, userID strin
 	if userID == "" {
 		return me, nil
 	}
-	uid, err := pathUserID(userID)
-	if err != nil || uid == me {
+	var c rules.Check
+	uid := checkID(&c, "userId", userID)
+	if err := c.Err(); err != nil || uid == me {
 		return uid, err
 	}
 	u, err := s.db.User.Get(ctx, uid)
@@ -242,12 +239,12 @@ func (s *Service) withViews(ctx context.Context, entries []Entry, more []string)
 
 // BlockedUsers lists the users the caller has blocked, newest first (GET /user/blocked-users;
 // Liquid has no such route).
-func (s *Service) BlockedUsers(ctx context.Context, f accounts.Fields) ([]BlockEntry, error) {
+func (s *Service) BlockedUsers(ctx context.Context, p Page) ([]BlockEntry, error) {
 	id, err := s.requireUser(ctx, ScopeBlockRead)
 	if err != nil {
 		return nil, err
 	}
-	pg, err := s.parsePage(f, s.cfg.Pagination.DefaultLimit)
+	pg, err := s.parsePage(p, s.cfg.Pagination.DefaultLimit)
 	if err != nil {
 		return nil, err
 	}
@@ -306,7 +303,32 @@ func (s *Service) views(ctx context.Context, users []*ent.User, more []string) (
 	return out, nil
 }
 
-// page is a decoded limit/offset pair (liquid-behaviour.md §4.5).
+// Page asks for one page of a list, newest first.
+type Page struct {
+	// Limit is the page size: nil or 0 for the list's default, more than
+	// pagination.max-limit for the maximum. A negative size is refused.
+	Limit *int
+	// Offset continues after the last record of the previous page: its _id (or the _id of its
+	// listed user) or its createdAt as an ISO 8601 date; "" starts at the newest. Surrounding
+	// spaces are ignored.
+	Offset string
+}
+
+// Check adds p's violations of rules.PageLimit and rules.PageOffset to c, under "limit" and
+// "offset". The operations taking a Page check it; an API edge that decodes one may check it
+// too, to report every bad parameter in one answer.
+func (p Page) Check(c *rules.Check) {
+	if p.Limit != nil && *p.Limit < 0 {
+		c.Fail("limit", rules.PageLimit.ID, rules.PageLimit.Message)
+	}
+	if off := strings.TrimSpace(p.Offset); off != "" && !validate.IsObjectID(off) {
+		if _, ok := parseDate(off); !ok {
+			c.Fail("offset", rules.PageOffset.ID, rules.PageOffset.Message)
+		}
+	}
+}
+
+// page is a checked Page (liquid-behaviour.md §4.5).
 type page struct {
 	limit int
 	// offsetID is the _id of the last record of the previous page (or of its listed user).
@@ -358,85 +380,30 @@ func objectIDTime(id string) time.Time {
 	return time.Unix(int64(uint32(b[0])<<24|uint32(b[1])<<16|uint32(b[2])<<8|uint32(b[3])), 0).UTC()
 }
 
-// parsePage reads limit and offset. limit is read as JavaScript's parseInt reads it (leading
-// digits; "25.7" is 25): absent or 0 gives defaultLimit, more than pagination.max-limit gives
-// the maximum, and a negative or non-numeric value is a 400 naming limit (Liquid answers 500 or
-// silently uses the default). offset is the _id of the last record of the previous page, or its
-// createdAt as an ISO date; anything else is a 400 naming offset.
-func (s *Service) parsePage(f accounts.Fields, defaultLimit int) (page, error) {
-	p := page{limit: defaultLimit}
-	c := validate.New(f.Location)
-	if v := validate.Field(f.Values, "limit"); v != nil {
-		n, ok := jsParseInt(v)
-		switch {
-		case !ok || n < 0:
-			c.Add("limit", v)
-		case n > 0:
-			p.limit = n
-		}
+// parsePage checks p and reads it: an absent or 0 limit gives defaultLimit, more than
+// pagination.max-limit gives the maximum; a negative limit, or an offset that is neither an id
+// nor a date, is a ClientInputError naming limit or offset (Liquid answers 500 or silently uses
+// the default).
+func (s *Service) parsePage(p Page, defaultLimit int) (page, error) {
+	var c rules.Check
+	p.Check(&c)
+	if err := c.Err(); err != nil {
+		return page{}, err
 	}
-	if p.limit > s.cfg.Pagination.MaxLimit {
-		p.limit = s.cfg.Pagination.MaxLimit
+	pg := page{limit: defaultLimit}
+	if p.Limit != nil && *p.Limit > 0 {
+		pg.limit = *p.Limit
 	}
-	if v := validate.Field(f.Values, "offset"); v != nil {
-		str, _ := v.(string)
-		str = strings.TrimSpace(str)
-		switch {
-		case str == "":
-			if _, isStr := v.(string); !isStr {
-				c.Add("offset", v)
-			}
-		case validate.IsObjectID(str):
-			p.offsetID = strings.ToLower(str)
-		default:
-			t, ok := parseDate(str)
-			if !ok {
-				c.Add("offset", v)
-			} else {
-				p.offsetTime = &t
-			}
-		}
-	}
-	if errs := c.Errors(); errs != nil {
-		return page{}, apperr.Input(errs)
-	}
-	return p, nil
-}
-
-// jsParseInt reads v as parseInt(String(v)) does: optional sign, then the leading digits.
-func jsParseInt(v any) (int, bool) {
-	var str string
-	switch x := v.(type) {
-	case string:
-		str = x
-	case float64:
-		str = strconv.FormatFloat(x, 'f', -1, 64)
+	pg.limit = min(pg.limit, s.cfg.Pagination.MaxLimit)
+	switch off := strings.TrimSpace(p.Offset); {
+	case off == "":
+	case validate.IsObjectID(off):
+		pg.offsetID = strings.ToLower(off)
 	default:
-		return 0, false
+		t, _ := parseDate(off)
+		pg.offsetTime = &t
 	}
-	str = strings.TrimLeftFunc(str, unicode.IsSpace)
-	neg := false
-	if str != "" && (str[0] == '-' || str[0] == '+') {
-		neg = str[0] == '-'
-		str = str[1:]
-	}
-	n, digits := 0, 0
-	for _, r := range str {
-		if r < '0' || r > '9' {
-			break
-		}
-		digits++
-		if n < 1<<30 {
-			n = n*10 + int(r-'0')
-		}
-	}
-	if digits == 0 {
-		return 0, false
-	}
-	if neg {
-		n = -n
-	}
-	return n, true
+	return pg, nil
 }
 
 // parseDate reads the ISO 8601 forms JavaScript's Date.toISOString and Date.parse use.

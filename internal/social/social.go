@@ -23,7 +23,6 @@ import (
 	"usergraph/internal/config"
 	"usergraph/internal/db"
 	"usergraph/internal/rules"
-	"usergraph/internal/validate"
 )
 
 // Scopes the social operations need (liquid-behaviour.md §2.2).
@@ -175,15 +174,6 @@ func (s *Service) pairTx(ctx context.Context, scope, targetID string, fn func(tx
 	})
 	forget(ctx, target)
 	return err
-}
-
-// pathUserID checks a user id taken from the URL path (GET /user/:userId/...), answering as
-// GET /user/:userId does for a malformed one.
-func pathUserID(raw string) (string, error) {
-	if !validate.IsObjectID(raw) {
-		return "", apperr.New(apperr.ClientInputError, map[string]any{"msg": validate.Msg, "param": "userId", "location": "params"})
-	}
-	return strings.ToLower(raw), nil
 }
 
 // inactive is the answer to a relationship with a banned or deleted account.

@@ -2,12 +2,19 @@ package liquid
 
 import (
 	"context"
+	"encoding/json"
+	"math"
 	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode"
 
 	"usergraph/ent"
 	"usergraph/internal/access"
 	"usergraph/internal/accounts"
 	"usergraph/internal/apperr"
+	"usergraph/internal/rules"
 	"usergraph/internal/social"
 	"usergraph/internal/validate"
 )
@@ -145,46 +152,119 @@ func (a *API) followStatus(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) followers(w http.ResponseWriter, r *http.Request) {
-	entries, err := a.Social.Followers(r.Context(), "", query(r))
-	a.writeFollows(w, r, entries, err, "source", false)
+	a.followList(w, r, "", a.Social.Followers, "source")
 }
 
 func (a *API) following(w http.ResponseWriter, r *http.Request) {
-	entries, err := a.Social.Following(r.Context(), "", query(r))
-	a.writeFollows(w, r, entries, err, "target", false)
+	a.followList(w, r, "", a.Social.Following, "target")
 }
 
 // userList serves GET /user/:userId/followers and GET /user/:userId/following.
 func (a *API) userList(w http.ResponseWriter, r *http.Request) {
-	var (
-		entries []social.Entry
-		err     error
-		side    string
-	)
 	switch r.PathValue("list") {
 	case "followers":
-		entries, err = a.Social.Followers(r.Context(), r.PathValue("userId"), query(r))
-		side = "source"
+		a.followList(w, r, r.PathValue("userId"), a.Social.Followers, "source")
 	case "following":
-		entries, err = a.Social.Following(r.Context(), r.PathValue("userId"), query(r))
-		side = "target"
+		a.followList(w, r, r.PathValue("userId"), a.Social.Following, "target")
 	default:
 		notFound(w, r)
+	}
+}
+
+// followList serves a followers or following list of userID ("" for the caller's own): the
+// route's gate, then the page, then a userID from the path, checked as GET /user/:userId
+// checks it.
+func (a *API) followList(w http.ResponseWriter, r *http.Request, userID string, op func(context.Context, string, social.Page) ([]social.Entry, error), side string) {
+	f := query(r)
+	if !a.userGate(w, r, a.followsOn(), social.ScopeFollowRead) {
 		return
 	}
-	a.writeFollows(w, r, entries, err, side, false)
+	p, err := listPage(f)
+	if err == nil && userID != "" && !validate.IsObjectID(userID) {
+		err = apperr.New(apperr.ClientInputError, map[string]any{"msg": validate.Msg, "param": "userId", "location": "params"})
+	}
+	var entries []social.Entry
+	if err == nil {
+		entries, err = op(r.Context(), userID, p)
+	}
+	a.writeFollows(w, r, entries, err, from{Fields: f}, side, false)
 }
 
 func (a *API) followRequests(w http.ResponseWriter, r *http.Request) {
-	entries, err := a.Social.FollowRequests(r.Context(), query(r))
-	a.writeFollows(w, r, entries, err, "source", true)
+	f := query(r)
+	if !a.userGate(w, r, a.followsOn(), social.ScopeFollowRead) {
+		return
+	}
+	p, err := listPage(f)
+	var entries []social.Entry
+	if err == nil {
+		entries, err = a.Social.FollowRequests(r.Context(), p)
+	}
+	a.writeFollows(w, r, entries, err, from{Fields: f}, "source", true)
+}
+
+// listPage decodes a list's limit and offset from its query string. limit is read as
+// JavaScript's parseInt reads it ("25.7" is 25); one that is not a number at all has no typed
+// form and is refused here (Liquid answers 500 or uses the default). The domain's page rules
+// are applied too, so that one answer names every bad parameter.
+func listPage(f accounts.Fields) (social.Page, error) {
+	var (
+		p social.Page
+		c rules.Check
+	)
+	if v := validate.Field(f.Values, "limit"); v != nil {
+		if n, ok := jsParseInt(v); ok {
+			p.Limit = &n
+		} else {
+			c.Fail("limit", rules.PageLimit.ID, rules.PageLimit.Message)
+		}
+	}
+	p.Offset, _ = f.Values["offset"].(string)
+	p.Check(&c)
+	return p, c.Err()
+}
+
+// jsParseInt reads v as parseInt(String(v)) does: optional sign, then the leading digits.
+func jsParseInt(v any) (int, bool) {
+	var str string
+	switch x := v.(type) {
+	case string:
+		str = x
+	case float64:
+		str = strconv.FormatFloat(x, 'f', -1, 64)
+	default:
+		return 0, false
+	}
+	str = strings.TrimLeftFunc(str, unicode.IsSpace)
+	neg := false
+	if str != "" && (str[0] == '-' || str[0] == '+') {
+		neg = str[0] == '-'
+		str = str[1:]
+	}
+	n, digits := 0, 0
+	for _, r := range str {
+		if r < '0' || r > '9' {
+			break
+		}
+		digits++
+		if n < 1<<30 {
+			n = n*10 + int(r-'0')
+		}
+	}
+	if digits == 0 {
+		return 0, false
+	}
+	if neg {
+		n = -n
+	}
+	return n, true
 }
 
 // writeFollows answers {records:[{_id, approved, createdAt, source|target}]}; follow requests
 // also carry updatedAt, as in Liquid.
-func (a *API) writeFollows(w http.ResponseWriter, r *http.Request, entries []social.Entry, err error, side string, withUpdated bool) {
+func (a *API) writeFollows(w http.ResponseWriter, r *http.Request, entries []social.Entry, err error, src from, side string, withUpdated bool) {
 	if err != nil {
-		a.fail(w, r, err)
+		a.failFrom(w, r, err, src)
 		return
 	}
 	ok(w, http.StatusOK, map[string]any{"records": followRecords(entries, side, withUpdated, func(e social.Entry) map[string]any {
@@ -236,9 +316,17 @@ func (a *API) deleteEntry(w http.ResponseWriter, r *http.Request) {
 
 // blockedUsers answers {records:[{_id, createdAt, target}]}, newest first.
 func (a *API) blockedUsers(w http.ResponseWriter, r *http.Request) {
-	entries, err := a.Social.BlockedUsers(r.Context(), query(r))
+	f := query(r)
+	if !a.userGate(w, r, true, social.ScopeBlockRead) {
+		return
+	}
+	p, err := listPage(f)
+	var entries []social.BlockEntry
+	if err == nil {
+		entries, err = a.Social.BlockedUsers(r.Context(), p)
+	}
 	if err != nil {
-		a.fail(w, r, err)
+		a.failFrom(w, r, err, from{Fields: f})
 		return
 	}
 	records := make([]map[string]any, len(entries))
@@ -268,13 +356,13 @@ func (a *API) search(w http.ResponseWriter, r *http.Request) {
 
 func (a *API) inviteCodes(w http.ResponseWriter, r *http.Request) {
 	codes, err := a.Social.InviteCodes(r.Context())
-	a.writeInviteCodes(w, r, codes, err)
+	a.writeInviteCodes(w, r, codes, err, from{})
 }
 
 // writeInviteCodes answers {inviteCodes:[{code, targetId?, createdAt, updatedAt}]}.
-func (a *API) writeInviteCodes(w http.ResponseWriter, r *http.Request, codes []*ent.InviteCode, err error) {
+func (a *API) writeInviteCodes(w http.ResponseWriter, r *http.Request, codes []*ent.InviteCode, err error, src from) {
 	if err != nil {
-		a.fail(w, r, err)
+		a.failFrom(w, r, err, src)
 		return
 	}
 	out := make([]map[string]any, len(codes))
@@ -295,8 +383,8 @@ func (a *API) writeInviteCodes(w http.ResponseWriter, r *http.Request, codes []*
 func (a *API) serviceSocialRoutes() []Route {
 	client := access.ViaClient
 	rs := []Route{
-		{"GET /user/client-api/block-status", a.serviceStatus(a.Social.AdminBlockStatus, "blocked"), access.Session(social.ScopeClientBlockRead)},
-		{"GET /user/client-api/follow-status", a.serviceStatus(a.Social.AdminFollowStatus, "following"), access.Session(social.ScopeClientFollowRead)},
+		{"GET /user/client-api/block-status", a.serviceStatus(always, social.ScopeClientBlockRead, a.Social.AdminBlockStatus, "blocked"), access.Session(social.ScopeClientBlockRead)},
+		{"GET /user/client-api/follow-status", a.serviceStatus(a.followsOn, social.ScopeClientFollowRead, a.Social.AdminFollowStatus, "following"), access.Session(social.ScopeClientFollowRead)},
 		{"GET /user/client-api/user-followers", a.serviceList(client, a.Social.AdminFollowers, "source"), access.Session(social.ScopeClientFollowRead)},
 		{"GET /user/client-api/followers", a.serviceList(client, a.Social.AdminFollowers, "source"), access.Session(social.ScopeClientFollowRead)},
 		{"GET /user/client-api/user-following", a.serviceList(client, a.Social.AdminFollowing, "target"), access.Session(social.ScopeClientFollowRead)},
@@ -316,25 +404,75 @@ func (a *API) serviceSocialRoutes() []Route {
 	return rs
 }
 
-// serviceStatus serves block-status and follow-status: {<name>: bool}.
-func (a *API) serviceStatus(op func(context.Context, access.Via, accounts.Fields) (bool, error), name string) http.HandlerFunc {
+// serviceGate makes, before a route of the admin or client API validates its request, the
+// checks Liquid makes before its validators run: the route exists (on, else 404) and the
+// caller meets req. The domain operation makes them again.
+func (a *API) serviceGate(w http.ResponseWriter, r *http.Request, on bool, via access.Via, req access.Requirement) bool {
+	if !on {
+		a.fail(w, r, apperr.New(apperr.NotFound, nil))
+		return false
+	}
+	return a.authorize(w, r, via, req)
+}
+
+// statusNames: Liquid's names of the pair a status route asks about.
+var statusNames = map[string]string{"sourceId": "source", "targetId": "target"}
+
+// serviceStatus serves block-status and follow-status ?source&target: {<name>: bool}.
+func (a *API) serviceStatus(on func() bool, scope string, op func(context.Context, access.Via, string, string) (bool, error), name string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		yes, err := op(r.Context(), access.ViaClient, query(r))
-		if err != nil {
+		f := query(r)
+		if !a.serviceGate(w, r, on(), access.ViaClient, access.Session(scope)) {
+			return
+		}
+		c := validate.New(f.Location)
+		c.ObjectID("source", f.Get("source"), true, 64)
+		c.ObjectID("target", f.Get("target"), true, 64)
+		if err := edgeErr(c); err != nil {
 			a.fail(w, r, err)
+			return
+		}
+		yes, err := op(r.Context(), access.ViaClient, f.Str("source"), f.Str("target"))
+		if err != nil {
+			a.failFrom(w, r, err, from{f, statusNames})
 			return
 		}
 		ok(w, http.StatusOK, map[string]any{name: yes})
 	}
 }
 
-// serviceList serves user-followers and user-following: {records:[{_id, approved, createdAt,
-// source|target}]}, the users in the admin/client projection.
-func (a *API) serviceList(via access.Via, op func(context.Context, access.Via, accounts.Fields) ([]social.Entry, error), side string) http.HandlerFunc {
+// serviceTarget decodes the target a route of the admin or client API is about (the query's
+// target, checked as Liquid's validator checks it) after the route's gate.
+func (a *API) serviceTarget(w http.ResponseWriter, r *http.Request, f accounts.Fields) (string, bool) {
+	c := validate.New(f.Location)
+	c.ObjectID("target", f.Get("target"), true, 64)
+	if err := edgeErr(c); err != nil {
+		a.fail(w, r, err)
+		return "", false
+	}
+	return f.Str("target"), true
+}
+
+// serviceList serves user-followers and user-following ?target&limit&offset: {records:[{_id,
+// approved, createdAt, source|target}]}, the users in the admin/client projection.
+func (a *API) serviceList(via access.Via, op func(context.Context, access.Via, string, social.Page) ([]social.Entry, error), side string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		entries, err := op(r.Context(), via, query(r))
+		f := query(r)
+		if !a.serviceGate(w, r, a.followsOn(), via, access.Session(social.ScopeClientFollowRead)) {
+			return
+		}
+		p, err := listPage(f)
 		if err != nil {
-			a.fail(w, r, err)
+			a.failFrom(w, r, err, from{Fields: f})
+			return
+		}
+		target, valid := a.serviceTarget(w, r, f)
+		if !valid {
+			return
+		}
+		entries, err := op(r.Context(), via, target, p)
+		if err != nil {
+			a.failFrom(w, r, err, from{f, targetNames})
 			return
 		}
 		ok(w, http.StatusOK, map[string]any{"records": followRecords(entries, side, false, func(e social.Entry) map[string]any {
@@ -345,8 +483,16 @@ func (a *API) serviceList(via access.Via, op func(context.Context, access.Via, a
 
 func (a *API) serviceInviteCodes(via access.Via) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		codes, err := a.Social.AdminInviteCodes(r.Context(), via, query(r))
-		a.writeInviteCodes(w, r, codes, err)
+		f := query(r)
+		if !a.serviceGate(w, r, a.Social.InviteCodesOn(), via, access.Shared(social.SharedInviteCodeRead)) {
+			return
+		}
+		target, valid := a.serviceTarget(w, r, f)
+		if !valid {
+			return
+		}
+		codes, err := a.Social.AdminInviteCodes(r.Context(), via, target)
+		a.writeInviteCodes(w, r, codes, err, from{f, targetNames})
 	}
 }
 
@@ -354,15 +500,65 @@ func (a *API) serviceInviteCodes(via access.Via) http.HandlerFunc {
 func (a *API) generateInviteCodes(via access.Via) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		f, err := body(r)
-		if err == nil {
-			_, err = a.Social.GenerateInviteCodes(r.Context(), via, f)
-		}
 		if err != nil {
 			a.fail(w, r, err)
 			return
 		}
+		if !a.serviceGate(w, r, a.Social.InviteCodesOn(), via, access.Shared(social.SharedInviteCodeWrite)) {
+			return
+		}
+		c := validate.New(f.Location)
+		c.ObjectID("target", validate.Field(f.Values, "target"), true, 64)
+		count := inviteCount(c, validate.Field(f.Values, "count"))
+		if err := edgeErr(c); err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		in := social.GenerateInviteCodesInput{UserID: f.Str("target"), Count: count}
+		if _, err := a.Social.GenerateInviteCodes(r.Context(), via, in); err != nil {
+			a.failFrom(w, r, err, from{f, targetNames})
+			return
+		}
 		ok(w, http.StatusOK, nil)
 	}
+}
+
+var intText = regexp.MustCompile(`^\s*[+-]?\d+\s*$`)
+
+// inviteCount reads the count of POST invite-codes: an integer, as a JSON number or as digits
+// in a string (form bodies send strings); nil when absent or null (the default). Liquid reads
+// parseInt(count) || default; a negative or fractional count, or anything else, is refused
+// here, naming count.
+func inviteCount(c *validate.Checker, v any) *int {
+	var (
+		n  float64
+		ok bool
+	)
+	switch x := v.(type) {
+	case nil, validate.NullValue:
+		return nil
+	case string:
+		if intText.MatchString(x) {
+			n, ok = parseFloat(strings.TrimSpace(x))
+		}
+	case float64:
+		n, ok = x, x == math.Trunc(x)
+	case json.Number:
+		n, ok = parseFloat(string(x))
+		ok = ok && n == math.Trunc(n)
+	}
+	if !ok || n < 0 || math.IsInf(n, 0) {
+		c.Add("count", v)
+		return nil
+	}
+	// More than any max-limit-per-request: the domain refuses it as too many.
+	count := int(min(n, 1<<20))
+	return &count
+}
+
+func parseFloat(s string) (float64, bool) {
+	f, err := strconv.ParseFloat(s, 64)
+	return f, err == nil
 }
 
 // serviceSearch serves the admin and client searches: {results:[user]}, the users in the
