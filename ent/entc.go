@@ -62,8 +62,10 @@ func main() {
 	// template/gql_page.tmpl comes after entgql's templates so that its paging replaces the
 	// body of entgql's Paginate (no COUNT for pageInfo, cursors without edges).
 	page := gen.MustParse(gen.NewTemplate("gql_page").Funcs(entgql.TemplateFuncs).ParseFiles("template/gql_page.tmpl"))
+	// template/scan.tmpl exports ent's row scanning for the hand-prepared token check.
+	scan := gen.MustParse(gen.NewTemplate("scan").ParseFiles("template/scan.tmpl"))
 	withPage := func(cfg *gen.Config) error {
-		cfg.Templates = append(cfg.Templates, page)
+		cfg.Templates = append(cfg.Templates, page, scan)
 		return nil
 	}
 	if err := entc.Generate("./schema", cfg, entc.Extensions(ex), withPage); err != nil {

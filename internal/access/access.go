@@ -242,32 +242,56 @@ func (s *Service) load(ctx context.Context) (*Caller, error) {
 		return nil, err
 	}
 	c := &Caller{Identity: id, reg: s.reg}
-	var clientRole *ent.Role
+	// The prepared token check has read the roles and the client with the session; an
+	// identity from elsewhere has them read here.
+	l := id.Loaded
+	if l == nil {
+		if l, err = s.loadRoles(ctx, id); err != nil {
+			return nil, err
+		}
+	}
 	if id.ClientID != "" {
-		c.Client, err = s.db.OAuthClient.Query().Where(oauthclient.ClientID(id.ClientID)).Only(ctx)
-		if ent.IsNotFound(err) {
+		if l.Client == nil {
 			// The client was deleted: what it was granted is gone with it.
 			return nil, apperr.New(apperr.Unauthorized, nil)
 		}
-		if err != nil {
-			return nil, err
-		}
-		if clientRole, c.ClientScope, err = s.effective(ctx, c.Client.Scope, c.Client.Role); err != nil {
-			return nil, err
-		}
+		c.Client = l.Client
+		c.ClientScope = effectiveOf(l.Client.Scope, l.ClientRole)
 	}
 	if id.User == nil {
 		if c.Client == nil {
 			return nil, apperr.New(apperr.Unauthorized, nil)
 		}
-		c.RoleID, c.Role, c.Effective = c.Client.Role, clientRole, c.ClientScope
+		c.RoleID, c.Role, c.Effective = c.Client.Role, l.ClientRole, c.ClientScope
 		return c, nil
 	}
-	c.RoleID = id.User.Role
-	if c.Role, c.Effective, err = s.effective(ctx, id.User.Scope, id.User.Role); err != nil {
-		return nil, err
-	}
+	c.RoleID, c.Role, c.Effective = id.User.Role, l.UserRole, effectiveOf(id.User.Scope, l.UserRole)
 	return c, nil
+}
+
+// loadRoles reads what the prepared token check reads with the session: the user's role, and
+// the client the token was granted to with its role.
+func (s *Service) loadRoles(ctx context.Context, id *auth.Identity) (*auth.Loaded, error) {
+	l := &auth.Loaded{}
+	var err error
+	if id.ClientID != "" {
+		l.Client, err = s.db.OAuthClient.Query().Where(oauthclient.ClientID(id.ClientID)).Only(ctx)
+		if ent.IsNotFound(err) {
+			return l, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if l.ClientRole, err = s.Role(ctx, l.Client.Role); err != nil {
+			return nil, err
+		}
+	}
+	if id.User != nil {
+		if l.UserRole, err = s.Role(ctx, id.User.Role); err != nil {
+			return nil, err
+		}
+	}
+	return l, nil
 }
 
 // EffectiveScope is what a token granted to u may carry: u's own scopes and its role's.
@@ -289,10 +313,15 @@ func (s *Service) effective(ctx context.Context, own []string, roleID string) (*
 	if err != nil {
 		return nil, nil, err
 	}
+	return r, effectiveOf(own, r), nil
+}
+
+// effectiveOf is own ∪ r's scopes (own alone when the role does not exist).
+func effectiveOf(own []string, r *ent.Role) []string {
 	if r == nil {
-		return nil, slices.Clone(own), nil
+		return slices.Clone(own)
 	}
-	return r, union(own, r.Scope), nil
+	return union(own, r.Scope)
 }
 
 func union(a, b []string) []string {

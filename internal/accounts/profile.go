@@ -74,8 +74,15 @@ func (s *Service) UpdateMe(ctx context.Context, p ProfileUpdate) (*ent.User, err
 	if err := c.Err(); err != nil {
 		return nil, err
 	}
-	if protected && !s.passwordMatches(id.User.PasswordHash, *p.CurrentPassword) {
-		return nil, apperr.New(apperr.Unauthorized, nil)
+	if protected {
+		// The token check does not read the password hash; only this check needs it.
+		hash, err := s.db.User.Query().Where(user.ID(id.User.ID)).Select(user.FieldPasswordHash).String(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if !s.passwordMatches(hash, *p.CurrentPassword) {
+			return nil, apperr.New(apperr.Unauthorized, nil)
+		}
 	}
 	return s.applyProfile(ctx, id.User, id.Session.ID, p)
 }

@@ -51,6 +51,8 @@ type Service struct {
 	db  *ent.Client
 	set Settings
 	now func() time.Time
+	// stmts, once prepared, run the token check as one statement (check.go).
+	stmts *checkStmts
 }
 
 // New returns a Service. The signing key must be at least 32 bytes.
@@ -70,6 +72,9 @@ type Identity struct {
 	User     *ent.User // nil for client tokens
 	ClientID string    // the OAuth client the token was granted to, "" for first-party sessions
 	Scope    []string  // scopes fixed at grant time
+	// Loaded holds the roles and client read with the session by the prepared token check;
+	// nil when the identity comes from elsewhere (access then reads them itself).
+	Loaded *Loaded
 }
 
 // IsClient reports whether the identity is a client acting for itself (client_credentials).
@@ -266,7 +271,7 @@ func (s *Service) Inspect(ctx context.Context, token string) (*Identity, AccessC
 	if err != nil {
 		return nil, AccessClaims{}, err
 	}
-	id, err := s.load(ctx, session.ID(c.SessionID))
+	id, err := s.loadByID(ctx, c.SessionID)
 	if err != nil {
 		return nil, AccessClaims{}, err
 	}
@@ -276,7 +281,7 @@ func (s *Service) Inspect(ctx context.Context, token string) (*Identity, AccessC
 // LiveSession returns the identity behind a session id, refusing it as Authenticate would:
 // revoked or expired sessions, banned or deleted users.
 func (s *Service) LiveSession(ctx context.Context, sessionID string) (*Identity, error) {
-	return s.load(ctx, session.ID(sessionID))
+	return s.loadByID(ctx, sessionID)
 }
 
 // CookieSession returns the identity of a browser session cookie.
@@ -284,7 +289,17 @@ func (s *Service) CookieSession(ctx context.Context, cookie string) (*Identity, 
 	if cookie == "" {
 		return nil, unauthorized(ReasonInvalid)
 	}
+	if s.stmts != nil {
+		return s.check(ctx, s.stmts.byCookie, secret.Hash(cookie))
+	}
 	return s.load(ctx, session.SecretHash(secret.Hash(cookie)), session.KindEQ(KindCookie))
+}
+
+func (s *Service) loadByID(ctx context.Context, sessionID string) (*Identity, error) {
+	if s.stmts != nil {
+		return s.check(ctx, s.stmts.byID, sessionID)
+	}
+	return s.load(ctx, session.ID(sessionID))
 }
 
 // load finds a live session and its user, refusing revoked or expired sessions and banned or

@@ -65,6 +65,9 @@ func (c *Counter) add(query string, args any) {
 	c.mu.Unlock()
 }
 
+// Observe counts a statement run outside ent (a prepared Stmt); pass it as Prepare's observer.
+func (c *Counter) Observe(query string, args []any) { c.add(query, args) }
+
 // Wrap returns d with every Exec and Query counted, in and out of transactions.
 func (c *Counter) Wrap(d dialect.Driver) dialect.Driver { return &countingDriver{Driver: d, c: c} }
 
