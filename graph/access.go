@@ -7,6 +7,7 @@ import (
 
 	"usergraph/internal/access"
 	"usergraph/internal/accounts"
+	"usergraph/internal/patch"
 )
 
 // hasScope implements @hasScope: the same check the domain operation makes (which makes it
@@ -27,6 +28,19 @@ func (r *Resolver) hasScope(ctx context.Context, _ any, next graphql.Resolver, s
 
 // Directives are the implementations of the schema's directives.
 func (r *Resolver) Directives() DirectiveRoot { return DirectiveRoot{HasScope: r.hasScope} }
+
+// omittablePatch turns an optional input field gqlgen leaves unset, null or a value into the
+// domain's patch field.
+func omittablePatch[T any](o graphql.Omittable[*T]) patch.Field[T] {
+	v, set := o.ValueOK()
+	switch {
+	case !set:
+		return patch.Field[T]{}
+	case v == nil:
+		return patch.Clear[T]()
+	}
+	return patch.Set(*v)
+}
 
 // anyList turns a GraphQL list into the JSON-like list the domain validates.
 func anyList(l []string) []any {

@@ -18,27 +18,28 @@ import (
 )
 
 // CreateRole is the resolver for the createRole field.
-func (r *mutationResolver) CreateRole(ctx context.Context, input map[string]any) (*ent.Role, error) {
-	return r.Accounts.CreateRole(ctx, access.ViaGraphQL, plain(input))
+func (r *mutationResolver) CreateRole(ctx context.Context, input model.CreateRoleInput) (*ent.Role, error) {
+	return r.Accounts.CreateRole(ctx, access.ViaGraphQL, accounts.CreateRoleInput{ID: input.ID,
+		DisplayName: input.DisplayName, Ranking: input.Ranking, Description: input.Description})
 }
 
 // UpdateRole is the resolver for the updateRole field.
-func (r *mutationResolver) UpdateRole(ctx context.Context, id string, input map[string]any) (*ent.Role, error) {
-	f := plain(input)
-	f.Values["target"] = id
-	return r.Accounts.UpdateRole(ctx, access.ViaGraphQL, f)
+func (r *mutationResolver) UpdateRole(ctx context.Context, id string, input model.UpdateRoleInput) (*ent.Role, error) {
+	return r.Accounts.UpdateRole(ctx, access.ViaGraphQL, id, accounts.UpdateRoleInput{
+		DisplayName: omittablePatch(input.DisplayName), Ranking: omittablePatch(input.Ranking),
+		Description: omittablePatch(input.Description)})
 }
 
 // DeleteRole is the resolver for the deleteRole field.
 func (r *mutationResolver) DeleteRole(ctx context.Context, id string) (bool, error) {
-	err := r.Accounts.DeleteRole(ctx, access.ViaGraphQL, args("target", id))
+	err := r.Accounts.DeleteRole(ctx, access.ViaGraphQL, id)
 	return err == nil, err
 }
 
 // SetAccess is the resolver for the setAccess field.
 func (r *mutationResolver) SetAccess(ctx context.Context, targets []string, targetType model.AccessTargetType, scope []string, operation model.AccessOperation) (bool, error) {
-	err := r.Accounts.Provision(ctx, access.ViaGraphQL, args("targets", anyList(targets), "targetType", strings.ToLower(string(targetType)),
-		"scope", anyList(scope), "operation", strings.ToLower(string(operation))))
+	err := r.Accounts.Provision(ctx, access.ViaGraphQL, accounts.ProvisionInput{Targets: targets,
+		TargetType: strings.ToLower(string(targetType)), Scope: scope, Operation: strings.ToLower(string(operation))})
 	return err == nil, err
 }
 

@@ -150,7 +150,7 @@ type ComplexityRoot struct {
 		Block                    func(childComplexity int, userID string) int
 		CompleteTwoFactorLogin   func(childComplexity int, userID string, code string, sessionHash string, userAgent *string) int
 		CreateOAuthClient        func(childComplexity int, input map[string]any) int
-		CreateRole               func(childComplexity int, input map[string]any) int
+		CreateRole               func(childComplexity int, input model.CreateRoleInput) int
 		DeleteFollowEntry        func(childComplexity int, entryID string) int
 		DeleteOAuthClient        func(childComplexity int, id string) int
 		DeleteRole               func(childComplexity int, id string) int
@@ -170,7 +170,7 @@ type ComplexityRoot struct {
 		Unfollow                 func(childComplexity int, userID string) int
 		UpdateOAuthClient        func(childComplexity int, id string, input map[string]any) int
 		UpdateProfile            func(childComplexity int, input map[string]any) int
-		UpdateRole               func(childComplexity int, id string, input map[string]any) int
+		UpdateRole               func(childComplexity int, id string, input model.UpdateRoleInput) int
 		VerifyEmail              func(childComplexity int, userID string, code string) int
 	}
 
@@ -320,8 +320,8 @@ type ComplexityRoot struct {
 }
 
 type MutationResolver interface {
-	CreateRole(ctx context.Context, input map[string]any) (*ent.Role, error)
-	UpdateRole(ctx context.Context, id string, input map[string]any) (*ent.Role, error)
+	CreateRole(ctx context.Context, input model.CreateRoleInput) (*ent.Role, error)
+	UpdateRole(ctx context.Context, id string, input model.UpdateRoleInput) (*ent.Role, error)
 	DeleteRole(ctx context.Context, id string) (bool, error)
 	SetAccess(ctx context.Context, targets []string, targetType model.AccessTargetType, scope []string, operation model.AccessOperation) (bool, error)
 	AdminUpdateUser(ctx context.Context, id string, input map[string]any) (*ent.User, error)
@@ -926,7 +926,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CreateRole(childComplexity, args["input"].(map[string]any)), true
+		return e.ComplexityRoot.Mutation.CreateRole(childComplexity, args["input"].(model.CreateRoleInput)), true
 	case "Mutation.deleteFollowEntry":
 		if e.ComplexityRoot.Mutation.DeleteFollowEntry == nil {
 			break
@@ -1136,7 +1136,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateRole(childComplexity, args["id"].(string), args["input"].(map[string]any)), true
+		return e.ComplexityRoot.Mutation.UpdateRole(childComplexity, args["id"].(string), args["input"].(model.UpdateRoleInput)), true
 	case "Mutation.verifyEmail":
 		if e.ComplexityRoot.Mutation.VerifyEmail == nil {
 			break
@@ -2069,10 +2069,11 @@ input CreateRoleInput {
   description: String
 }
 
+"Fields left out are unchanged; null clears the description (displayName and ranking cannot be cleared)."
 input UpdateRoleInput {
-  displayName: String
-  ranking: Int
-  description: String
+  displayName: String @goField(omittable: true)
+  ranking: Int @goField(omittable: true)
+  description: String @goField(omittable: true)
 }
 
 "An OAuth client. Its secret is stored hashed and never shown after creation."
@@ -4146,8 +4147,8 @@ func (ec *executionContext) field_Mutation_createRole_args(ctx context.Context, 
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (map[string]any, error) {
-			return ec.unmarshalNCreateRoleInput2map(ctx, v)
+		func(ctx context.Context, v any) (model.CreateRoleInput, error) {
+			return ec.unmarshalNCreateRoleInput2usergraphᚋgraphᚋmodelᚐCreateRoleInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4446,8 +4447,8 @@ func (ec *executionContext) field_Mutation_updateRole_args(ctx context.Context, 
 	}
 	args["id"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (map[string]any, error) {
-			return ec.unmarshalNUpdateRoleInput2map(ctx, v)
+		func(ctx context.Context, v any) (model.UpdateRoleInput, error) {
+			return ec.unmarshalNUpdateRoleInput2usergraphᚋgraphᚋmodelᚐUpdateRoleInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6580,7 +6581,7 @@ func (ec *executionContext) _Mutation_createRole(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateRole(ctx, fc.Args["input"].(map[string]any))
+			return ec.Resolvers.Mutation().CreateRole(ctx, fc.Args["input"].(model.CreateRoleInput))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -6642,7 +6643,7 @@ func (ec *executionContext) _Mutation_updateRole(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateRole(ctx, fc.Args["id"].(string), fc.Args["input"].(map[string]any))
+			return ec.Resolvers.Mutation().UpdateRole(ctx, fc.Args["id"].(string), fc.Args["input"].(model.UpdateRoleInput))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -13608,8 +13609,8 @@ func (ec *executionContext) unmarshalInputCreateOAuthClientInput(ctx context.Con
 	return it, nil
 }
 
-func (ec *executionContext) unmarshalInputCreateRoleInput(ctx context.Context, obj any) (map[string]any, error) {
-	var it map[string]any
+func (ec *executionContext) unmarshalInputCreateRoleInput(ctx context.Context, obj any) (model.CreateRoleInput, error) {
+	var it model.CreateRoleInput
 	if obj == nil {
 		return it, nil
 	}
@@ -13620,7 +13621,6 @@ func (ec *executionContext) unmarshalInputCreateRoleInput(ctx context.Context, o
 	}
 
 	fieldsInOrder := [...]string{"id", "displayName", "ranking", "description"}
-	it = make(map[string]any, len(asMap))
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -13633,28 +13633,28 @@ func (ec *executionContext) unmarshalInputCreateRoleInput(ctx context.Context, o
 			if err != nil {
 				return it, err
 			}
-			it["id"] = data
+			it.ID = data
 		case "displayName":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("displayName"))
 			data, err := ec.unmarshalNString2string(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it["displayName"] = data
+			it.DisplayName = data
 		case "ranking":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ranking"))
 			data, err := ec.unmarshalNInt2int(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it["ranking"] = data
+			it.Ranking = data
 		case "description":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it["description"] = data
+			it.Description = data
 		}
 	}
 	return it, nil
@@ -14102,8 +14102,8 @@ func (ec *executionContext) unmarshalInputUpdateProfileInput(ctx context.Context
 	return it, nil
 }
 
-func (ec *executionContext) unmarshalInputUpdateRoleInput(ctx context.Context, obj any) (map[string]any, error) {
-	var it map[string]any
+func (ec *executionContext) unmarshalInputUpdateRoleInput(ctx context.Context, obj any) (model.UpdateRoleInput, error) {
+	var it model.UpdateRoleInput
 	if obj == nil {
 		return it, nil
 	}
@@ -14114,7 +14114,6 @@ func (ec *executionContext) unmarshalInputUpdateRoleInput(ctx context.Context, o
 	}
 
 	fieldsInOrder := [...]string{"displayName", "ranking", "description"}
-	it = make(map[string]any, len(asMap))
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -14127,21 +14126,21 @@ func (ec *executionContext) unmarshalInputUpdateRoleInput(ctx context.Context, o
 			if err != nil {
 				return it, err
 			}
-			it["displayName"] = data
+			it.DisplayName = graphql.OmittableOf(data)
 		case "ranking":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ranking"))
 			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it["ranking"] = data
+			it.Ranking = graphql.OmittableOf(data)
 		case "description":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it["description"] = data
+			it.Description = graphql.OmittableOf(data)
 		}
 	}
 	return it, nil
@@ -19615,7 +19614,7 @@ func (ec *executionContext) marshalNCreateOAuthClientPayload2ᚖusergraphᚋgrap
 	return ec._CreateOAuthClientPayload(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNCreateRoleInput2map(ctx context.Context, v any) (map[string]any, error) {
+func (ec *executionContext) unmarshalNCreateRoleInput2usergraphᚋgraphᚋmodelᚐCreateRoleInput(ctx context.Context, v any) (model.CreateRoleInput, error) {
 	res, err := ec.unmarshalInputCreateRoleInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -20106,7 +20105,7 @@ func (ec *executionContext) unmarshalNUpdateProfileInput2map(ctx context.Context
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNUpdateRoleInput2map(ctx context.Context, v any) (map[string]any, error) {
+func (ec *executionContext) unmarshalNUpdateRoleInput2usergraphᚋgraphᚋmodelᚐUpdateRoleInput(ctx context.Context, v any) (model.UpdateRoleInput, error) {
 	res, err := ec.unmarshalInputUpdateRoleInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }

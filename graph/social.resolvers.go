@@ -12,6 +12,7 @@ import (
 	"usergraph/graph/model"
 	"usergraph/internal/access"
 	"usergraph/internal/social"
+	"usergraph/internal/userfilter"
 
 	"entgo.io/contrib/entgql"
 )
@@ -71,7 +72,11 @@ func (r *queryResolver) BlockedUsers(ctx context.Context, after *entgql.Cursor[s
 
 // SearchUsers is the resolver for the searchUsers field.
 func (r *queryResolver) SearchUsers(ctx context.Context, query any, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int) (*ent.UserConnection, error) {
-	return r.Social.SearchConnection(ctx, query, social.ConnArgs{After: after, First: first, Before: before, Last: last})
+	q, err := userfilter.Parse(query)
+	if err != nil {
+		return nil, err
+	}
+	return r.Social.SearchConnection(ctx, q, social.ConnArgs{After: after, First: first, Before: before, Last: last})
 }
 
 // FollowStatus is the resolver for the followStatus field.
@@ -115,7 +120,11 @@ func (r *queryResolver) AdminInviteCodes(ctx context.Context, userID string) ([]
 
 // AdminSearchUsers is the resolver for the adminSearchUsers field.
 func (r *queryResolver) AdminSearchUsers(ctx context.Context, query any, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int) (*ent.UserConnection, error) {
-	return r.Social.AdminSearchConnection(ctx, query, social.ConnArgs{After: after, First: first, Before: before, Last: last})
+	q, err := userfilter.Parse(query)
+	if err != nil {
+		return nil, err
+	}
+	return r.Social.AdminSearchConnection(ctx, q, social.ConnArgs{After: after, First: first, Before: before, Last: last})
 }
 
 // IsFollowing is the resolver for the isFollowing field.

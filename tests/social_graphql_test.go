@@ -251,7 +251,8 @@ func TestSocialGraphQLErrors(t *testing.T) {
 		{"following", `query($n: Int) { me { following(first: $n) { totalCount } } }`, map[string]any{}, map[string]any{"n": 51}, "first", "pageSize", nil},
 		{"followRequests", `query($n: Int) { followRequests(first: $n) { totalCount } }`, map[string]any{}, map[string]any{"n": 51}, "first", "pageSize", nil},
 		{"blockedUsers", `query($n: Int) { blockedUsers(last: $n) { totalCount } }`, map[string]any{}, map[string]any{"n": 51}, "last", "pageSize", nil},
-		{"searchUsers", `query($q: JSON!) { searchUsers(query: $q) { totalCount } }`, map[string]any{"q": "a"}, map[string]any{"q": map[string]any{"$where": "1"}}, "query", "invalid", nil},
+		{"searchUsers", `query($q: JSON!) { searchUsers(query: $q) { totalCount } }`, map[string]any{"q": "a"}, map[string]any{"q": map[string]any{"$where": "1"}}, "query", "searchFilter", nil},
+		{"searchUsers text", `query($q: JSON!) { searchUsers(query: $q) { totalCount } }`, map[string]any{"q": "a"}, map[string]any{"q": "  "}, "query", "searchText", nil},
 		{"inviteCodes", `{ inviteCodes { code } }`, map[string]any{}, nil, "", "", nil},
 	}
 	for _, op := range ops {

@@ -8,6 +8,8 @@ import (
 	"io"
 	"strconv"
 	"usergraph/ent"
+
+	"github.com/99designs/gqlgen/graphql"
 )
 
 // The result of a login step. Either twoFactorRequired is true (a code was mailed: finish with
@@ -32,6 +34,15 @@ type CreateOAuthClientPayload struct {
 	Client *ent.OAuthClient `json:"client"`
 	// The plaintext secret: shown only here (null for a public client).
 	Secret *string `json:"secret,omitempty"`
+}
+
+type CreateRoleInput struct {
+	// Letters, digits and underscores.
+	ID          string `json:"id"`
+	DisplayName string `json:"displayName"`
+	// At least 1; the caller cannot create a role that outranks it.
+	Ranking     int     `json:"ranking"`
+	Description *string `json:"description,omitempty"`
 }
 
 type FollowResult struct {
@@ -79,6 +90,13 @@ type SignUpInput struct {
 	Phone            *string `json:"phone,omitempty"`
 	// Required when the server runs in invite-only mode.
 	InviteCode *string `json:"inviteCode,omitempty"`
+}
+
+// Fields left out are unchanged; null clears the description (displayName and ranking cannot be cleared).
+type UpdateRoleInput struct {
+	DisplayName graphql.Omittable[*string] `json:"displayName,omitempty"`
+	Ranking     graphql.Omittable[*int]    `json:"ranking,omitempty"`
+	Description graphql.Omittable[*string] `json:"description,omitempty"`
 }
 
 type AccessOperation string

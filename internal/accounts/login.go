@@ -85,18 +85,25 @@ func (s *Service) Login(ctx context.Context, in LoginInput, meta Meta, grant Gra
 	}
 
 	q := s.db.User.Query()
+	var account string // what the per-account limit counts: the name as the caller typed it
 	if in.Email != nil {
-		q = q.Where(user.SanitizedEmail(validate.SanitizeEmail(strings.TrimSpace(*in.Email), cfg.Account.SanitizeGmail)))
+		sanitized := validate.SanitizeEmail(strings.TrimSpace(*in.Email), cfg.Account.SanitizeGmail)
+		q, account = q.Where(user.SanitizedEmail(sanitized)), "email:"+sanitized
 	} else {
-		q = q.Where(user.Username(strings.ToLower(*in.Username)))
+		name := strings.ToLower(*in.Username)
+		q, account = q.Where(user.Username(name)), "username:"+name
 	}
 	u, err := q.Only(ctx)
 	if err != nil && !ent.IsNotFound(err) {
 		return nil, err
 	}
-	hash := ""
+	hash, userID := "", ""
 	if u != nil {
-		hash = u.PasswordHash
+		hash, userID = u.PasswordHash, u.ID
+	}
+	// Counted whether or not the account exists, so a refusal tells nothing about it.
+	if err := s.limits.CheckAccount(ctx, "login", account, s.knownSource(userID)); err != nil {
+		return nil, err
 	}
 	if ok, err := s.passwordMatches(ctx, hash, in.Password); err != nil {
 		return nil, err
@@ -164,6 +171,9 @@ func (s *Service) CompleteTwoFactor(ctx context.Context, in TwoFactorInput, meta
 		meta.UserAgent = *in.UserAgent
 	}
 	target := strings.ToLower(in.UserID)
+	if err := s.limits.CheckAccount(ctx, "2fa", target, s.knownSource(target)); err != nil {
+		return nil, err
+	}
 	ok, err := s.checkCode(ctx, target, code.PurposeLogin, in.Code, in.SessionHash)
 	if err != nil {
 		return nil, err

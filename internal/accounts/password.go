@@ -68,6 +68,14 @@ func (s *Service) ResetPassword(ctx context.Context, in ResetPasswordInput) erro
 	if err := c.Err(); err != nil {
 		return err
 	}
+	if in.UserID != nil {
+		// Only a named account can be counted: a code alone is 24 random characters, beyond
+		// guessing, and names its user only when it is right.
+		target := strings.ToLower(*in.UserID)
+		if err := s.limits.CheckAccount(ctx, "password-reset", target, s.knownSource(target)); err != nil {
+			return err
+		}
+	}
 	rc, err := s.findResetCode(ctx, in.Code)
 	if err != nil {
 		return err

@@ -2,6 +2,7 @@ package accounts
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -13,63 +14,63 @@ import (
 	"usergraph/ent/user"
 	"usergraph/internal/access"
 	"usergraph/internal/apperr"
-	"usergraph/internal/validate"
+	"usergraph/internal/rules"
 )
 
+// ProvisionInput changes the scopes of some users, OAuth clients or roles.
+type ProvisionInput struct {
+	// Targets are user or client ids, or role ids, as TargetType says.
+	Targets []string
+	// TargetType is "user", "client" or "role".
+	TargetType string
+	Scope      []string
+	// Operation is "add", "del" or "set".
+	Operation string
+}
+
 // Provision adds, removes or sets scopes on users, OAuth clients or roles (POST …/access,
-// liquid-behaviour.md §4.12): {targets, targetType, scope, operation}. Every scope must exist
-// and be allowed for the caller (else 400 naming scope); the caller must outrank each user's
-// role, each client's role and each role it changes (else 401); an unknown target is 404 and
-// changes nothing. Removing a scope takes effect at once: every check compares the token with
-// the subject's current scopes.
-func (s *Service) Provision(ctx context.Context, via access.Via, f Fields) error {
+// setAccess; liquid-behaviour.md §4.12). Every scope must exist and be allowed for the caller
+// (else 400 naming scope[i]); the caller must outrank each user's role, each client's role and
+// each role it changes (else 401); an unknown target is 404 and changes nothing. Removing a
+// scope takes effect at once: every check compares the token with the subject's current scopes.
+func (s *Service) Provision(ctx context.Context, via access.Via, in ProvisionInput) error {
 	c, err := s.access.Through(ctx, via, access.Shared("profile:access:write"))
 	if err != nil {
 		return err
 	}
-	ch := validate.New(f.Location)
-	ch.StringArray("targets", f.get("targets"), true)
-	ch.OneOf("targetType", f.get("targetType"), true, "user", "client", "role")
-	ch.StringArray("scope", f.get("scope"), true)
-	ch.OneOf("operation", f.get("operation"), true, "add", "del", "set")
-	if err := inputErr(ch); err != nil {
-		return err
-	}
-	kind := f.str("targetType")
+	var ch rules.Check
+	ch.String("targetType", in.TargetType, rules.AccessTargetType)
+	ch.String("operation", in.Operation, rules.ScopeOperation)
+	kind := in.TargetType
 	var targets []string
-	for _, v := range f.get("targets").([]any) {
-		t := v.(string)
+	for i, t := range in.Targets {
+		field := fmt.Sprintf("targets[%d]", i)
 		if kind == "role" {
-			if !validRoleID(t) {
-				ch.Add("targets", v)
-			}
+			ch.String(field, t, rules.RoleID)
 		} else {
-			if !validate.IsObjectID(t) {
-				ch.Add("targets", v)
-			}
+			ch.String(field, t, rules.ID)
 			t = strings.ToLower(t)
 		}
 		if !slices.Contains(targets, t) {
 			targets = append(targets, t)
 		}
 	}
-	if len(targets) == 0 {
-		ch.Add("targets", f.get("targets"))
+	if len(in.Targets) == 0 {
+		ch.Broken("targets", rules.NotEmpty)
 	}
 	var scope []string
-	for _, v := range f.get("scope").([]any) {
-		sc := v.(string)
+	for i, sc := range in.Scope {
 		if !s.scopes.Known(sc) || !c.Allows(sc) {
-			ch.Add("scope", v)
+			ch.Broken(fmt.Sprintf("scope[%d]", i), rules.Grantable)
 		}
 		if !slices.Contains(scope, sc) {
 			scope = append(scope, sc)
 		}
 	}
-	if err := inputErr(ch); err != nil {
+	if err := ch.Err(); err != nil {
 		return err
 	}
-	op := f.str("operation")
+	op := in.Operation
 	return withTx(ctx, s.db, func(tx *ent.Tx) error {
 		for _, id := range targets {
 			var err error

@@ -3,24 +3,19 @@ package accounts
 import (
 	"context"
 	"net/http"
-	"regexp"
 
 	"usergraph/ent"
 	"usergraph/ent/role"
 	"usergraph/ent/user"
 	"usergraph/internal/access"
 	"usergraph/internal/apperr"
-	"usergraph/internal/validate"
+	"usergraph/internal/patch"
+	"usergraph/internal/rules"
 )
 
 // Roles (liquid-behaviour.md §2.5, §4.13). Role scopes change only through access
 // provisioning; create and update never touch them. A caller can neither create nor edit a role
 // that outranks it, nor edit or delete one it does not outrank.
-
-var roleIDRe = regexp.MustCompile(`^[a-zA-Z0-9_]+$`)
-
-// validRoleID reports whether id may name a role: letters, digits and underscores, at most 128.
-func validRoleID(id string) bool { return len(id) <= 128 && roleIDRe.MatchString(id) }
 
 // Roles lists every role, most powerful first (GET /roles/list). It is checked as Liquid does,
 // with the shared check of the literal delegated:roles:read.
@@ -31,39 +26,45 @@ func (s *Service) Roles(ctx context.Context) ([]*ent.Role, error) {
 	return s.db.Role.Query().Order(ent.Asc(role.FieldRanking), ent.Asc(role.FieldID)).All(ctx)
 }
 
-// CreateRole adds a user role (POST /roles/…/create): {id, displayName, ranking,
-// description}. Its scope starts empty and its type is "user".
-func (s *Service) CreateRole(ctx context.Context, via access.Via, f Fields) (*ent.Role, error) {
+// CreateRoleInput is a new user role.
+type CreateRoleInput struct {
+	ID, DisplayName string
+	// Ranking is at least 1; a lower number outranks a higher one.
+	Ranking     int
+	Description *string
+}
+
+func (in CreateRoleInput) check() error {
+	var c rules.Check
+	c.String("id", in.ID, rules.RoleID)
+	c.String("displayName", in.DisplayName, rules.RoleDisplayName)
+	c.Int("ranking", in.Ranking, rules.Ranking)
+	c.Optional("description", in.Description, rules.RoleDescription)
+	return c.Err()
+}
+
+// CreateRole adds a user role (POST /roles/…/create, createRole). Its scope starts empty and
+// its type is "user".
+func (s *Service) CreateRole(ctx context.Context, via access.Via, in CreateRoleInput) (*ent.Role, error) {
 	c, err := s.access.Through(ctx, via, access.Shared("roles:write"))
 	if err != nil {
 		return nil, err
 	}
-	ch := validate.New(f.Location)
-	if ch.StringLen("id", f.get("id"), true, 1, 128) && !validRoleID(f.str("id")) {
-		ch.Add("id", f.get("id"))
-	}
-	ch.StringLen("displayName", f.get("displayName"), true, 1, 128)
-	ch.Int("ranking", f.get("ranking"), true, 1)
-	ch.StringLen("description", f.get("description"), false, 1, 512)
-	if err := inputErr(ch); err != nil {
+	if err := in.check(); err != nil {
 		return nil, err
 	}
-	ranking := intOf(f.get("ranking"))
-	if !s.access.Outranks(c, ranking) {
+	if !s.access.Outranks(c, in.Ranking) {
 		return nil, access.ErrRank()
 	}
-	exists, err := s.db.Role.Query().Where(role.ID(f.str("id"))).Exist(ctx)
+	exists, err := s.db.Role.Query().Where(role.ID(in.ID)).Exist(ctx)
 	if err != nil {
 		return nil, err
 	}
 	if exists {
 		return nil, apperr.New(apperr.DuplicateResource, nil)
 	}
-	create := s.db.Role.Create().SetID(f.str("id")).SetDisplayName(f.str("displayName")).
-		SetRanking(ranking).SetScope([]string{}).SetType("user")
-	if d := f.str("description"); d != "" {
-		create.SetDescription(d)
-	}
+	create := s.db.Role.Create().SetID(in.ID).SetDisplayName(in.DisplayName).
+		SetRanking(in.Ranking).SetScope([]string{}).SetType("user").SetNillableDescription(in.Description)
 	r, err := create.Save(ctx)
 	if ent.IsConstraintError(err) {
 		return nil, apperr.New(apperr.DuplicateResource, nil)
@@ -71,34 +72,53 @@ func (s *Service) CreateRole(ctx context.Context, via access.Via, f Fields) (*en
 	return r, err
 }
 
-// roleTarget starts the validation of a role operation's body with its target.
-func roleTarget(f Fields) *validate.Checker {
-	ch := validate.New(f.Location)
-	ch.StringLen("target", f.get("target"), true, 1, 128)
-	return ch
+// UpdateRoleInput changes a role: absent fields are left as they are, and only the
+// description may be cleared.
+type UpdateRoleInput struct {
+	DisplayName patch.Field[string]
+	Ranking     patch.Field[int]
+	Description patch.Field[string]
 }
 
-// findRole validates ch (roleTarget and any other fields) and loads the targeted role, nil when
-// there is none.
-func (s *Service) findRole(ctx context.Context, ch *validate.Checker, f Fields) (*ent.Role, error) {
-	if err := inputErr(ch); err != nil {
+func (in UpdateRoleInput) check(c *rules.Check) {
+	if v, ok := in.DisplayName.Value(); ok {
+		c.String("displayName", v, rules.RoleDisplayName)
+	} else if in.DisplayName.IsClear() {
+		c.Fail("displayName", "required", "cannot be cleared")
+	}
+	if v, ok := in.Ranking.Value(); ok {
+		c.Int("ranking", v, rules.Ranking)
+	} else if in.Ranking.IsClear() {
+		c.Fail("ranking", "required", "cannot be cleared")
+	}
+	if v, ok := in.Description.Value(); ok {
+		c.String("description", v, rules.RoleDescription)
+	}
+}
+
+// findRole checks the role id names and the rest of the input (more), then loads the role:
+// nil when there is none.
+func (s *Service) findRole(ctx context.Context, id string, more func(c *rules.Check)) (*ent.Role, error) {
+	var c rules.Check
+	c.String("id", id, rules.RoleName)
+	if more != nil {
+		more(&c)
+	}
+	if err := c.Err(); err != nil {
 		return nil, err
 	}
-	return s.access.Role(ctx, f.str("target"))
+	return s.access.Role(ctx, id)
 }
 
-// UpdateRole changes a role's displayName, ranking or description (PATCH /roles/…/update).
-// An unknown role is 400 NotFound and a default role 400 SystemRoleUpdate, as in Liquid.
-func (s *Service) UpdateRole(ctx context.Context, via access.Via, f Fields) (*ent.Role, error) {
+// UpdateRole changes a role's displayName, ranking or description (PATCH /roles/…/update,
+// updateRole). An unknown role is 400 NotFound and a default role 400 SystemRoleUpdate, as in
+// Liquid.
+func (s *Service) UpdateRole(ctx context.Context, via access.Via, id string, in UpdateRoleInput) (*ent.Role, error) {
 	c, err := s.access.Through(ctx, via, access.Shared("roles:write"))
 	if err != nil {
 		return nil, err
 	}
-	ch := roleTarget(f)
-	ch.StringLen("displayName", f.get("displayName"), false, 1, 128)
-	ch.Int("ranking", f.get("ranking"), false, 1)
-	ch.StringLen("description", f.get("description"), false, 1, 512)
-	r, err := s.findRole(ctx, ch, f)
+	r, err := s.findRole(ctx, id, in.check)
 	if err != nil {
 		return nil, err
 	}
@@ -112,30 +132,32 @@ func (s *Service) UpdateRole(ctx context.Context, via access.Via, f Fields) (*en
 		return nil, access.ErrRank()
 	}
 	up := s.db.Role.UpdateOne(r)
-	if f.get("displayName") != nil {
-		up.SetDisplayName(f.str("displayName"))
+	if v, ok := in.DisplayName.Value(); ok {
+		up.SetDisplayName(v)
 	}
-	if f.get("ranking") != nil {
-		ranking := intOf(f.get("ranking"))
+	if ranking, ok := in.Ranking.Value(); ok {
 		if !s.access.Outranks(c, ranking) {
 			return nil, access.ErrRank()
 		}
 		up.SetRanking(ranking)
 	}
-	if f.get("description") != nil {
-		up.SetDescription(f.str("description"))
+	if v, ok := in.Description.Value(); ok {
+		up.SetDescription(v)
+	} else if in.Description.IsClear() {
+		up.ClearDescription()
 	}
 	return up.Save(ctx)
 }
 
 // DeleteRole deletes a role and moves its users to system.role.default, in one transaction
-// (DELETE /roles/…/delete). Deleting a role that does not exist succeeds, as in Liquid.
-func (s *Service) DeleteRole(ctx context.Context, via access.Via, f Fields) error {
+// (DELETE /roles/…/delete, deleteRole). Deleting a role that does not exist succeeds, as in
+// Liquid.
+func (s *Service) DeleteRole(ctx context.Context, via access.Via, id string) error {
 	c, err := s.access.Through(ctx, via, access.Shared("roles:delete"))
 	if err != nil {
 		return err
 	}
-	r, err := s.findRole(ctx, roleTarget(f), f)
+	r, err := s.findRole(ctx, id, nil)
 	if err != nil || r == nil {
 		return err
 	}
@@ -144,7 +166,7 @@ func (s *Service) DeleteRole(ctx context.Context, via access.Via, f Fields) erro
 	}
 	if r.ID == s.cfg.DefaultRole {
 		// Its users would have nowhere to go.
-		return apperr.Field(f.Location, "target")
+		return apperr.Invalid(apperr.Violation{Field: "id", Rule: rules.Rejected, Message: "is the default role, whose holders would have nowhere to go"})
 	}
 	if !s.access.Outranks(c, r.Ranking) {
 		return access.ErrRank()

@@ -197,6 +197,9 @@ func (s *Service) VerifyEmail(ctx context.Context, userID, value string) error {
 		return err
 	}
 	target := strings.ToLower(userID)
+	if err := s.limits.CheckAccount(ctx, "verify-email", target, s.knownSource(target)); err != nil {
+		return err
+	}
 	sc, err := s.userCode(ctx, target, code.PurposeSignup)
 	if err != nil {
 		return err

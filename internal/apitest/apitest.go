@@ -54,6 +54,7 @@ func New(t testing.TB, configure ...func(*config.Config)) *Server {
 	cfg.DatabaseURL = Database(t)
 	// Every test calls from 127.0.0.1; rate-limit tests set their own limits.
 	cfg.RateLimit.Light, cfg.RateLimit.Medium, cfg.RateLimit.Heavy, cfg.RateLimit.Extreme = 1e6, 1e6, 1e6, 1e6
+	cfg.RateLimit.AccountMax = 1e6
 	for _, fn := range configure {
 		if fn != nil {
 			fn(cfg)

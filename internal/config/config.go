@@ -303,6 +303,11 @@ type RateLimit struct {
 	Window                        time.Duration
 	Light, Medium, Heavy, Extreme int
 	CountByRoute                  bool // count per IP and route rather than per IP
+	// AccountMax is how many login or code attempts one account takes per AccountWindow from
+	// all addresses together; past it, only addresses the account has signed in from get
+	// through (0: no per-account limit).
+	AccountMax    int
+	AccountWindow time.Duration
 }
 
 // Redis locates the Redis server.
@@ -520,12 +525,14 @@ func load(lookup func(string) (string, bool)) (*Config, *loader) {
 	c.RolesScanInterval = l.seconds("system.roles.scan-interval", 1)
 	c.ScopeExtensionFile = l.str("system.scope-extension-file-path")
 	c.RateLimit = RateLimit{
-		Window:       l.seconds("system.rate-limit.window-size", 1),
-		Light:        l.number("system.rate-limit.light-api-max-limit", 1),
-		Medium:       l.number("system.rate-limit.medium-api-max-limit", 1),
-		Heavy:        l.number("system.rate-limit.heavy-api-max-limit", 1),
-		Extreme:      l.number("system.rate-limit.extreme-api-max-limit", 1),
-		CountByRoute: l.boolean("system.rate-limit.count-by-route"),
+		Window:        l.seconds("system.rate-limit.window-size", 1),
+		Light:         l.number("system.rate-limit.light-api-max-limit", 1),
+		Medium:        l.number("system.rate-limit.medium-api-max-limit", 1),
+		Heavy:         l.number("system.rate-limit.heavy-api-max-limit", 1),
+		Extreme:       l.number("system.rate-limit.extreme-api-max-limit", 1),
+		CountByRoute:  l.boolean("system.rate-limit.count-by-route"),
+		AccountMax:    l.number("usergraph.account-rate-limit.max-attempts", 0),
+		AccountWindow: l.seconds("usergraph.account-rate-limit.window-size", 1),
 	}
 	c.Redis = loadRedis(l)
 	c.CORSAllowedOrigins = l.list("cors.allowed-origins")

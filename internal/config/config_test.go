@@ -103,7 +103,8 @@ func TestDefaults(t *testing.T) {
 		{"DefaultRole", c.DefaultRole, "user"},
 		{"ClientIDRegex", c.ClientIDRegex.String(), `(?i)^[a-z_][a-z0-9._]*$`},
 		{"RolesScanInterval", c.RolesScanInterval, 5 * time.Minute},
-		{"RateLimit", c.RateLimit, RateLimit{Window: time.Minute, Light: 75, Medium: 30, Heavy: 10, Extreme: 5, CountByRoute: true}},
+		{"RateLimit", c.RateLimit, RateLimit{Window: time.Minute, Light: 75, Medium: 30, Heavy: 10, Extreme: 5, CountByRoute: true,
+			AccountMax: 20, AccountWindow: 15 * time.Minute}},
 		{"Redis", c.Redis, Redis{URL: "redis://127.0.0.1:6379/0", Host: "127.0.0.1", Port: 6379, KeyPrefix: "liquid:"}},
 		{"CORSAllowedOrigins", c.CORSAllowedOrigins, []string{"http://localhost:3000"}},
 	}

@@ -123,6 +123,10 @@ var newOptions = map[string]Option{
 		Description: "How many reverse proxies stand in front of the server, each appending one X-Forwarded-For entry: the client is that many entries from the right, and entries further left (which the client can forge) are ignored. Empty: 1 when SYSTEM_REVERSE_PROXY_MODE is true, otherwise 0 (X-Forwarded-For is ignored)."},
 	"usergraph.trusted-proxy-networks": {Env: "TRUSTED_PROXY_NETWORKS", Type: StringArray,
 		Description: "Networks of the trusted reverse proxies (comma-separated CIDRs or addresses, e.g. 10.0.0.0/8,192.168.1.5). When set it wins over TRUSTED_PROXY_HOPS: X-Forwarded-For counts only on connections from these networks, and the client is its rightmost entry outside them."},
+	"usergraph.account-rate-limit.max-attempts": {Env: "ACCOUNT_RATE_LIMIT_MAX_ATTEMPTS", Type: Number, Default: "20",
+		Description: "Login, 2FA, verification and reset attempts one account takes per ACCOUNT_RATE_LIMIT_WINDOW_SIZE from all addresses together (counted per username or email as typed, or per user id for codes). Past it, addresses the account has not signed in from get 429 RateLimitError, while the owner's known addresses still get through. 0: no per-account limit."},
+	"usergraph.account-rate-limit.window-size": {Env: "ACCOUNT_RATE_LIMIT_WINDOW_SIZE", Type: Number, Default: "900",
+		Description: "Window (in seconds) of ACCOUNT_RATE_LIMIT_MAX_ATTEMPTS."},
 	"usergraph.field-privacy.follower-visible-fields": {Env: "USER_FIELD_PRIVACY_FOLLOWER_VISIBLE_FIELDS", Type: StringArray,
 		Description: "Private user fields (email, sanitizedEmail, phone, phoneCountryCode, secondaryEmail, secondaryPhone, secondaryPhoneCountryCode, credits, customData) an approved follower may see. Empty: only the account itself and admins/clients see them."},
 	"usergraph.redis-url": {Env: "REDIS_URL", Type: String,
@@ -220,6 +224,7 @@ var supportedNames = []string{
 	"system.rate-limit.window-size", "system.rate-limit.light-api-max-limit",
 	"system.rate-limit.medium-api-max-limit", "system.rate-limit.heavy-api-max-limit",
 	"system.rate-limit.extreme-api-max-limit", "system.rate-limit.count-by-route",
+	"usergraph.account-rate-limit.max-attempts", "usergraph.account-rate-limit.window-size",
 	// redis, cors
 	"usergraph.redis-url", "redis.host", "redis.port", "redis.username", "redis.password",
 	"redis.db", "redis.key-prefix",

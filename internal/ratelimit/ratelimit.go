@@ -6,6 +6,8 @@ package ratelimit
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -98,6 +100,39 @@ func (l *Limiter) check(ctx context.Context, tier Tier, action, who string) erro
 		return apperr.New(apperr.RateLimitError, nil)
 	}
 	return nil
+}
+
+// CheckAccount counts one attempt of action against an account (a username, an email, a user
+// id), whoever makes it: per-address limits alone let an attacker with many addresses guess at
+// one account without end. To keep that attacker from locking the owner out, an attempt over
+// the account's limit still passes when known reports that the caller's address is one the
+// account has signed in from; known is asked only then, so the usual path costs one count.
+func (l *Limiter) CheckAccount(ctx context.Context, action, account string, known func(ctx context.Context, ip string) (bool, error)) error {
+	if l == nil || l.cfg.AccountMax <= 0 {
+		return nil
+	}
+	// Hashed: the key must not put addresses into Redis, and its length stays bounded.
+	sum := sha256.Sum256([]byte(account))
+	key := "account:" + action + ":" + hex.EncodeToString(sum[:16])
+	ok, err := l.store.Take(ctx, key, l.cfg.AccountMax, l.cfg.AccountWindow)
+	if err != nil {
+		l.log.Error("rate limit store failed; allowing the request", "err", err)
+		return nil
+	}
+	if ok {
+		return nil
+	}
+	if who, _ := ctx.Value(clientKey{}).(string); who != "" && known != nil {
+		isKnown, err := known(ctx, who)
+		if err != nil {
+			return err
+		}
+		if isKnown {
+			return nil
+		}
+	}
+	l.metrics.RateLimited("account", action)
+	return apperr.New(apperr.RateLimitError, nil)
 }
 
 // Middleware records the caller's IP for Check and applies Liquid's per-route tiers to the REST

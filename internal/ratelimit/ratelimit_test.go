@@ -2,10 +2,14 @@ package ratelimit
 
 import (
 	"context"
+	"fmt"
+	"log/slog"
 	"os"
 	"testing"
 	"time"
 
+	"usergraph/internal/apperr"
+	"usergraph/internal/config"
 	"usergraph/internal/secret"
 )
 
@@ -87,6 +91,41 @@ func TestRouteTier(t *testing.T) {
 		tier, ok := routeTier(c.path)
 		if tier != c.tier || ok != c.ok {
 			t.Errorf("routeTier(%q) = %q, %v", c.path, tier, ok)
+		}
+	}
+}
+
+// Past an account's limit every address is refused except those known reports as the owner's;
+// other accounts are not affected.
+func TestCheckAccount(t *testing.T) {
+	l := New(NewMemory(), config.RateLimit{AccountMax: 3, AccountWindow: time.Hour}, slog.New(slog.DiscardHandler))
+	owner := func(_ context.Context, ip string) (bool, error) { return ip == "203.0.113.1", nil }
+	for i := 0; i < 3; i++ {
+		ctx := WithClient(context.Background(), fmt.Sprintf("198.51.100.%d", i))
+		if err := l.CheckAccount(ctx, "login", "victim", owner); err != nil {
+			t.Fatalf("attempt %d: %v", i, err)
+		}
+	}
+	ctx := WithClient(context.Background(), "198.51.100.99")
+	if err := l.CheckAccount(ctx, "login", "victim", owner); !apperr.Is(err, apperr.RateLimitError) {
+		t.Fatalf("fourth attempt from a new address: %v, want RateLimitError", err)
+	}
+	if err := l.CheckAccount(ctx, "login", "victim", nil); !apperr.Is(err, apperr.RateLimitError) {
+		t.Fatalf("without known: %v, want RateLimitError", err)
+	}
+	if err := l.CheckAccount(WithClient(context.Background(), "203.0.113.1"), "login", "victim", owner); err != nil {
+		t.Fatalf("the owner's address: %v", err)
+	}
+	if err := l.CheckAccount(ctx, "login", "someone-else", owner); err != nil {
+		t.Fatalf("another account: %v", err)
+	}
+	if err := l.CheckAccount(ctx, "2fa", "victim", owner); err != nil {
+		t.Fatalf("another action: %v", err)
+	}
+	off := New(NewMemory(), config.RateLimit{AccountMax: 0, AccountWindow: time.Hour}, slog.New(slog.DiscardHandler))
+	for i := 0; i < 10; i++ {
+		if err := off.CheckAccount(ctx, "login", "victim", nil); err != nil {
+			t.Fatalf("limit off: %v", err)
 		}
 	}
 }

@@ -8,10 +8,9 @@ import (
 	"usergraph/ent/follow"
 	"usergraph/ent/user"
 	"usergraph/internal/access"
-	"usergraph/internal/accounts"
 	"usergraph/internal/apperr"
 	"usergraph/internal/rules"
-	"usergraph/internal/validate"
+	"usergraph/internal/userfilter"
 )
 
 // The social operations of the admin and client APIs (liquid-behaviour.md §2.3, §2.4): the
@@ -224,16 +223,16 @@ func (s *Service) GenerateInviteCodes(ctx context.Context, via access.Via, in Ge
 // matching and filter language as the delegated search, and nobody left out: not blocked, nor
 // banned or deleted users. Results come in _id order, at most the mode's
 // search-results.limit of them.
-func (s *Service) AdminSearch(ctx context.Context, via access.Via, f accounts.Fields) ([]*ent.User, error) {
+func (s *Service) AdminSearch(ctx context.Context, via access.Via, query userfilter.Query) ([]*ent.User, error) {
 	m, err := s.adminSearch(ctx, via)
 	if err != nil {
 		return nil, err
 	}
-	return s.runSearch(ctx, m, f.Location, validate.Field(f.Values, "query"))
+	return s.runSearch(ctx, m, query)
 }
 
 // AdminSearchConnection is AdminSearch as a Relay connection (GraphQL adminSearchUsers).
-func (s *Service) AdminSearchConnection(ctx context.Context, query any, a ConnArgs) (*ent.UserConnection, error) {
+func (s *Service) AdminSearchConnection(ctx context.Context, query userfilter.Query, a ConnArgs) (*ent.UserConnection, error) {
 	m, err := s.adminSearch(ctx, access.ViaGraphQL)
 	if err != nil {
 		return nil, err

@@ -1,13 +1,10 @@
 package social
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"regexp"
 	"slices"
-	"sort"
 	"strings"
 	"unicode/utf8"
 
@@ -17,20 +14,20 @@ import (
 	"usergraph/ent"
 	"usergraph/ent/predicate"
 	"usergraph/ent/user"
+	"usergraph/internal/userfilter"
 )
 
 // Object queries are Liquid's filter language (liquid-behaviour.md §4.6): a MongoDB filter
 // restricted to the configured search fields and to the operators $eq $gt $gte $lt $lte $ne
 // $in $nin $regex $options $or $and $not $exists, at most 10 levels deep, with $regex at most
-// 100 characters. A filter is parsed into a tree, checked, and translated into SQL predicates
-// with MongoDB's semantics for missing (NULL) values. $regex is matched in Go with RE2, which
-// runs in time linear in the input; the database is only asked for a superset of the matches
-// (the regex leaves read as "maybe"), and the tree is evaluated in Go on those candidates.
+// 100 characters. internal/userfilter reads the language's shape into typed values; here the
+// fields and their types are checked, and the filter is built into a tree and translated into
+// SQL predicates with MongoDB's semantics for missing (NULL) values. $regex is matched in Go
+// with RE2, which runs in time linear in the input; the database is only asked for a superset
+// of the matches (the regex leaves read as "maybe"), and the tree is evaluated in Go on those
+// candidates.
 
-const (
-	maxFilterDepth = 10
-	maxRegexLen    = 100
-)
+const maxRegexLen = 100
 
 // errFilter is a filter that is not allowed: a field or operator outside the language, a value
 // of the wrong type, too deep, or a regex that is too long or not RE2.
@@ -389,57 +386,47 @@ func compareValues(a, b any) int {
 	return 0
 }
 
-// parseFilter parses and checks an object query against the allowed fields. sanitize turns an
-// email address into the stored, sanitized form it is compared with.
-func parseFilter(q map[string]any, allowed []string, sanitize func(string) string) (filterNode, error) {
-	p := &filterParser{allowed: allowed, sanitize: sanitize}
-	return p.document(q, 0)
+// buildFilter checks a parsed object query against the allowed fields and their types and
+// builds its tree. sanitize turns an email address into the stored, sanitized form it is
+// compared with.
+func buildFilter(d userfilter.Doc, allowed []string, sanitize func(string) string) (filterNode, error) {
+	p := &filterBuilder{allowed: allowed, sanitize: sanitize}
+	return p.document(d)
 }
 
-type filterParser struct {
+type filterBuilder struct {
 	allowed  []string
 	sanitize func(string) string
 }
 
-// document is a filter object: field conditions and $or/$and, all of which must hold.
-func (p *filterParser) document(q map[string]any, depth int) (filterNode, error) {
-	if depth > maxFilterDepth {
-		return nil, fmt.Errorf("%w: deeper than %d", errFilter, maxFilterDepth)
-	}
+// document is a filter document: field conditions and $or/$and, all of which must hold.
+func (p *filterBuilder) document(d userfilter.Doc) (filterNode, error) {
 	var out allOf
-	for _, key := range sortedKeys(q) {
-		v := q[key]
+	for _, c := range d {
 		switch {
-		case key == "$or" || key == "$and":
-			arr, ok := v.([]any)
-			if !ok || len(arr) == 0 {
-				return nil, fmt.Errorf("%w: %s takes a non-empty array", errFilter, key)
+		case c.Or != nil || c.And != nil:
+			docs, kids := c.Or, anyOf(nil)
+			if c.And != nil {
+				docs = c.And
 			}
-			var kids []filterNode
-			for _, e := range arr {
-				sub, ok := e.(map[string]any)
-				if !ok {
-					return nil, fmt.Errorf("%w: %s takes objects", errFilter, key)
-				}
-				n, err := p.document(sub, depth+1)
+			for _, sub := range docs {
+				n, err := p.document(sub)
 				if err != nil {
 					return nil, err
 				}
 				kids = append(kids, n)
 			}
-			if key == "$or" {
-				out = append(out, anyOf(kids))
+			if c.Or != nil {
+				out = append(out, kids)
 			} else {
 				out = append(out, allOf(kids))
 			}
-		case strings.HasPrefix(key, "$"):
-			return nil, fmt.Errorf("%w: operator %s", errFilter, key)
 		default:
-			f, ok := searchFields[key]
-			if !ok || !slices.Contains(p.allowed, key) {
-				return nil, fmt.Errorf("%w: field %s", errFilter, key)
+			f, ok := searchFields[c.Field]
+			if !ok || !slices.Contains(p.allowed, c.Field) {
+				return nil, fmt.Errorf("%w: field %s", errFilter, c.Field)
 			}
-			n, err := p.fieldValue(key, f, v, depth+1)
+			n, err := p.condition(c.Field, f, c.Cond)
 			if err != nil {
 				return nil, err
 			}
@@ -452,90 +439,46 @@ func (p *filterParser) document(q map[string]any, depth int) (filterNode, error)
 	return out, nil
 }
 
-// fieldValue is what follows a field name: a plain value (equality) or an operator object.
-func (p *filterParser) fieldValue(name string, f searchField, v any, depth int) (filterNode, error) {
-	ops, isObj := v.(map[string]any)
-	if isObj && depth > maxFilterDepth {
-		return nil, fmt.Errorf("%w: deeper than %d", errFilter, maxFilterDepth)
-	}
-	if !isObj {
-		val, err := p.scalar(f, v)
-		if err != nil {
-			return nil, err
-		}
-		return &leaf{name: name, field: f, op: "$eq", value: val}, nil
-	}
-	if len(ops) == 0 {
-		return nil, fmt.Errorf("%w: empty condition on %s", errFilter, name)
-	}
+// condition is what follows a field name: its operators, all of which must hold.
+func (p *filterBuilder) condition(name string, f searchField, c *userfilter.Cond) (filterNode, error) {
 	var out allOf
-	regex, hasRegex := ops["$regex"]
-	options, hasOptions := ops["$options"]
-	if hasOptions && !hasRegex {
-		return nil, fmt.Errorf("%w: $options without $regex", errFilter)
-	}
-	if hasRegex {
-		n, err := regexLeaf(name, f, regex, options)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, n)
-	}
-	for _, op := range sortedKeys(ops) {
-		arg := ops[op]
-		if f.exact && op != "$eq" && op != "$in" {
+	for _, op := range c.Ops {
+		if f.exact && op.Op != "$eq" && op.Op != "$in" {
 			return nil, fmt.Errorf("%w: %s only takes equality", errFilter, name)
 		}
-		switch op {
-		case "$regex", "$options":
-			continue
-		case "$eq", "$ne":
-			val, err := p.scalar(f, arg)
+		switch op.Op {
+		case "$regex":
+			n, err := regexLeaf(name, f, op.Regex, op.Flags)
 			if err != nil {
 				return nil, err
 			}
-			out = append(out, &leaf{name: name, field: f, op: op, value: val})
-		case "$gt", "$gte", "$lt", "$lte":
-			val, err := p.scalar(f, arg)
+			out = append(out, n)
+		case "$eq", "$ne", "$gt", "$gte", "$lt", "$lte":
+			val, err := p.scalar(f, op.Value)
 			if err != nil {
 				return nil, err
 			}
-			if val == nil {
-				return nil, fmt.Errorf("%w: %s null", errFilter, op)
-			}
-			out = append(out, &leaf{name: name, field: f, op: op, value: val})
+			out = append(out, &leaf{name: name, field: f, op: op.Op, value: val})
 		case "$in", "$nin":
-			arr, ok := arg.([]any)
-			if !ok {
-				return nil, fmt.Errorf("%w: %s takes an array", errFilter, op)
-			}
-			vals := make([]any, 0, len(arr))
-			for _, e := range arr {
-				val, err := p.scalar(f, e)
+			vals := make([]any, 0, len(op.Values))
+			for _, v := range op.Values {
+				val, err := p.scalar(f, v)
 				if err != nil {
 					return nil, err
 				}
 				vals = append(vals, val)
 			}
-			out = append(out, &leaf{name: name, field: f, op: op, values: vals})
+			out = append(out, &leaf{name: name, field: f, op: op.Op, values: vals})
 		case "$exists":
-			b, ok := arg.(bool)
-			if !ok {
-				return nil, fmt.Errorf("%w: $exists takes a boolean", errFilter)
-			}
-			out = append(out, &leaf{name: name, field: f, op: op, exists: b})
+			out = append(out, &leaf{name: name, field: f, op: op.Op, exists: op.Exists})
 		case "$not":
-			sub, ok := arg.(map[string]any)
-			if !ok {
-				return nil, fmt.Errorf("%w: $not takes an operator object", errFilter)
-			}
-			n, err := p.fieldValue(name, f, sub, depth+1)
+			n, err := p.condition(name, f, op.Not)
 			if err != nil {
 				return nil, err
 			}
 			out = append(out, notOf{n})
 		default:
-			return nil, fmt.Errorf("%w: operator %s", errFilter, op)
+			return nil, fmt.Errorf("%w: operator %s", errFilter, op.Op)
 		}
 	}
 	if len(out) == 1 {
@@ -544,33 +487,14 @@ func (p *filterParser) fieldValue(name string, f searchField, v any, depth int) 
 	return out, nil
 }
 
-func regexLeaf(name string, f searchField, pattern, options any) (filterNode, error) {
+// regexLeaf compiles a $regex on a text field with RE2 (linear time; no backreferences or
+// lookaround), at most maxRegexLen characters.
+func regexLeaf(name string, f searchField, src, flags string) (filterNode, error) {
 	if f.kind != kindString || f.exact {
 		return nil, fmt.Errorf("%w: $regex on %s", errFilter, name)
 	}
-	src, ok := pattern.(string)
-	if !ok {
-		return nil, fmt.Errorf("%w: $regex takes a string", errFilter)
-	}
 	if utf8.RuneCountInString(src) > maxRegexLen {
 		return nil, fmt.Errorf("%w: $regex longer than %d characters", errFilter, maxRegexLen)
-	}
-	flags := ""
-	if options != nil {
-		o, ok := options.(string)
-		if !ok {
-			return nil, fmt.Errorf("%w: $options takes a string", errFilter)
-		}
-		for _, r := range o {
-			switch r {
-			case 'i', 'm', 's':
-				if !strings.ContainsRune(flags, r) {
-					flags += string(r)
-				}
-			default:
-				return nil, fmt.Errorf("%w: $options %q", errFilter, r)
-			}
-		}
 	}
 	if flags != "" {
 		src = "(?" + flags + ")" + src
@@ -582,52 +506,21 @@ func regexLeaf(name string, f searchField, pattern, options any) (filterNode, er
 	return &leaf{name: name, field: f, op: "$regex", re: re}, nil
 }
 
-// scalar checks a value against the field's type: a string, a boolean or an integer, or null.
-func (p *filterParser) scalar(f searchField, v any) (any, error) {
-	if v == nil {
-		if f.exact {
-			return nil, fmt.Errorf("%w: null", errFilter)
-		}
+// scalar checks a value against the field's type (a string, a boolean or an integer, or null
+// where the field may be missing) and returns it normalised: string, bool, int64 or nil.
+func (p *filterBuilder) scalar(f searchField, v userfilter.Value) (any, error) {
+	switch {
+	case v.Kind == userfilter.Null && !f.exact:
 		return nil, nil
-	}
-	switch f.kind {
-	case kindString:
-		if s, ok := v.(string); ok {
-			if f.exact {
-				return p.sanitize(s), nil
-			}
-			return s, nil
+	case v.Kind == userfilter.String && f.kind == kindString:
+		if f.exact {
+			return p.sanitize(v.Str), nil
 		}
-	case kindBool:
-		if b, ok := v.(bool); ok {
-			return b, nil
-		}
-	case kindInt:
-		// JSON bodies decode numbers as float64; GraphQL variables as json.Number and inline
-		// literals as int64.
-		switch x := v.(type) {
-		case float64:
-			if x == math.Trunc(x) && math.Abs(x) < 1<<53 {
-				return int64(x), nil
-			}
-		case int:
-			return int64(x), nil
-		case int64:
-			return x, nil
-		case json.Number:
-			if n, err := x.Int64(); err == nil {
-				return n, nil
-			}
-		}
+		return v.Str, nil
+	case v.Kind == userfilter.Bool && f.kind == kindBool:
+		return v.Bool, nil
+	case v.Kind == userfilter.Int && f.kind == kindInt:
+		return v.Int, nil
 	}
 	return nil, fmt.Errorf("%w: value of the wrong type", errFilter)
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	neturl "net/url"
 	"os"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 	"usergraph/ent/user"
 	"usergraph/internal/db"
 	"usergraph/internal/secret"
+	"usergraph/internal/userfilter"
 )
 
 var allFields = []string{"username", "firstName", "lastName", "middleName", "email", "role", "verified", "followerCount", "bio"}
@@ -183,4 +185,14 @@ func testDatabase(t *testing.T) (string, bool) {
 	v.Set("search_path", schema)
 	u.RawQuery = v.Encode()
 	return u.String(), true
+}
+
+// parseFilter reads an object query as the API edges do (internal/userfilter) and builds it; a
+// query outside the language is errFilter, as one the fields refuse.
+func parseFilter(q map[string]any, allowed []string, sanitize func(string) string) (filterNode, error) {
+	d, err := userfilter.ParseDoc(q)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", errFilter, err)
+	}
+	return buildFilter(d, allowed, sanitize)
 }

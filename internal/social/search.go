@@ -13,16 +13,15 @@ import (
 	"usergraph/ent/block"
 	"usergraph/ent/predicate"
 	"usergraph/ent/user"
-	"usergraph/internal/accounts"
 	"usergraph/internal/apperr"
 	"usergraph/internal/auth"
 	"usergraph/internal/config"
+	"usergraph/internal/rules"
+	"usergraph/internal/userfilter"
 	"usergraph/internal/validate"
 )
 
 const (
-	// maxTextQuery bounds a plain-text query.
-	maxTextQuery = 256
 	// scanBatch and maxScan bound the work of a $regex search: candidates are read from the
 	// database in batches and matched in Go, up to maxScan candidates per search.
 	scanBatch = 500
@@ -59,17 +58,17 @@ func (m searchMode) limit(p config.Pagination) int {
 	return p.DefaultLimit
 }
 
-// Search finds users (POST /user/search {query}). A string query matches username, first name,
+// Search finds users (POST /user/search {query}). A text query matches username, first name,
 // last name and "first last" case-insensitively as text (never as a regular expression), and
-// an email address or an _id exactly; an object query is Liquid's filter language. Results
-// never include banned or deleted users, nor users either side has blocked; they come in _id
-// order, at most user.search-results.limit of them.
-func (s *Service) Search(ctx context.Context, f accounts.Fields) ([]UserView, error) {
+// an email address or an _id exactly; a filter is Liquid's filter language. Results never
+// include banned or deleted users, nor users either side has blocked; they come in _id order,
+// at most user.search-results.limit of them.
+func (s *Service) Search(ctx context.Context, query userfilter.Query) ([]UserView, error) {
 	id, err := s.searchAllowed(ctx)
 	if err != nil {
 		return nil, err
 	}
-	users, err := s.runSearch(ctx, s.delegatedSearch(id), f.Location, validate.Field(f.Values, "query"))
+	users, err := s.runSearch(ctx, s.delegatedSearch(id), query)
 	if err != nil {
 		return nil, err
 	}
@@ -85,8 +84,8 @@ func (s *Service) Search(ctx context.Context, f accounts.Fields) ([]UserView, er
 }
 
 // runSearch returns the first results of a search, in _id order.
-func (s *Service) runSearch(ctx context.Context, m searchMode, location string, query any) ([]*ent.User, error) {
-	q, filter, err := s.searchQuery(m, location, query)
+func (s *Service) runSearch(ctx context.Context, m searchMode, query userfilter.Query) ([]*ent.User, error) {
+	q, filter, err := s.searchQuery(m, query)
 	if err != nil {
 		return nil, err
 	}
@@ -99,7 +98,7 @@ func (s *Service) runSearch(ctx context.Context, m searchMode, location string, 
 
 // SearchConnection is Search as a Relay connection (GraphQL searchUsers), in _id order. A
 // $regex query is matched in Go over at most maxScan candidates.
-func (s *Service) SearchConnection(ctx context.Context, query any, a ConnArgs) (*ent.UserConnection, error) {
+func (s *Service) SearchConnection(ctx context.Context, query userfilter.Query, a ConnArgs) (*ent.UserConnection, error) {
 	id, err := s.searchAllowed(ctx)
 	if err != nil {
 		return nil, err
@@ -107,11 +106,11 @@ func (s *Service) SearchConnection(ctx context.Context, query any, a ConnArgs) (
 	return s.searchConnection(ctx, s.delegatedSearch(id), query, a)
 }
 
-func (s *Service) searchConnection(ctx context.Context, m searchMode, query any, a ConnArgs) (*ent.UserConnection, error) {
+func (s *Service) searchConnection(ctx context.Context, m searchMode, query userfilter.Query, a ConnArgs) (*ent.UserConnection, error) {
 	if err := s.check(&a); err != nil {
 		return nil, err
 	}
-	q, filter, err := s.searchQuery(m, validate.Body, query)
+	q, filter, err := s.searchQuery(m, query)
 	if err != nil {
 		return nil, err
 	}
@@ -151,8 +150,10 @@ func (s *Service) delegatedSearch(id *auth.Identity) searchMode {
 }
 
 // searchQuery builds the query for a search. filter is non-nil when the query holds a $regex:
-// the SQL query then returns candidates, which filter decides on.
-func (s *Service) searchQuery(m searchMode, location string, query any) (*ent.UserQuery, filterNode, error) {
+// the SQL query then returns candidates, which filter decides on. A text outside
+// rules.SearchText, or a filter naming fields outside the mode's search fields or comparing
+// them with values of the wrong type, is a ClientInputError naming query.
+func (s *Service) searchQuery(m searchMode, query userfilter.Query) (*ent.UserQuery, filterNode, error) {
 	q := s.db.User.Query()
 	if m.viewer != "" {
 		q = q.Where(
@@ -162,35 +163,27 @@ func (s *Service) searchQuery(m searchMode, location string, query any) (*ent.Us
 			user.Not(user.HasBlocksReceivedWith(block.SourceID(m.viewer))),
 		)
 	}
-	bad := func() error {
-		c := validate.New(location)
-		c.Add("query", query)
-		return apperr.Input(c.Errors())
-	}
-	switch v := query.(type) {
-	case string:
-		text := strings.TrimSpace(v)
-		if text == "" || validate.Length(text) > maxTextQuery {
-			return nil, nil, bad()
+	if query.IsText() {
+		var c rules.Check
+		text := strings.TrimSpace(query.Text)
+		if !c.String("query", text, rules.SearchText) {
+			return nil, nil, c.Err()
 		}
 		return q.Where(s.textMatch(m, text)), nil, nil
-	case map[string]any:
-		node, err := parseFilter(v, m.cfg.Fields, s.sanitize)
-		if errors.Is(err, errFilter) {
-			return nil, nil, bad()
-		}
-		if err != nil {
-			return nil, nil, err
-		}
-		sup, _ := node.sql(&compiler{postgres: s.postgres})
-		q = q.Where(sup.predicate())
-		if node.hasRegex() {
-			return q, node, nil
-		}
-		return q, nil, nil
-	default:
-		return nil, nil, bad()
 	}
+	node, err := buildFilter(query.Filter, m.cfg.Fields, s.sanitize)
+	if errors.Is(err, errFilter) {
+		return nil, nil, userfilter.Invalid()
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	sup, _ := node.sql(&compiler{postgres: s.postgres})
+	q = q.Where(sup.predicate())
+	if node.hasRegex() {
+		return q, node, nil
+	}
+	return q, nil, nil
 }
 
 func (s *Service) sanitize(email string) string {

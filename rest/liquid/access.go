@@ -9,13 +9,15 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"usergraph/internal/validate"
 
 	"usergraph/ent"
 	"usergraph/internal/access"
 	"usergraph/internal/accounts"
 	"usergraph/internal/apperr"
 	"usergraph/internal/clients"
+	"usergraph/internal/patch"
+	"usergraph/internal/rules"
+	"usergraph/internal/validate"
 )
 
 // The admin, client, role and client-registry routes (liquid-behaviour.md §2.3–§2.6). The
@@ -159,11 +161,29 @@ func (a *API) retrieveUsers(via access.Via, get bool) http.HandlerFunc {
 func (a *API) provision(via access.Via) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		f, err := body(r)
-		if err == nil {
-			err = a.Accounts.Provision(r.Context(), via, f)
-		}
 		if err != nil {
 			a.fail(w, r, err)
+			return
+		}
+		if !a.authorize(w, r, via, access.Shared("profile:access:write")) {
+			return
+		}
+		c := validate.New(f.Location)
+		c.StringArray("targets", f.Get("targets"), true)
+		c.OneOf("targetType", f.Get("targetType"), true, "user", "client", "role")
+		c.StringArray("scope", f.Get("scope"), true)
+		c.OneOf("operation", f.Get("operation"), true, "add", "del", "set")
+		if err := edgeErr(c); err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		err = a.Accounts.Provision(r.Context(), via, accounts.ProvisionInput{
+			Targets: strList(f.Get("targets")), TargetType: f.Str("targetType"),
+			Scope: strList(f.Get("scope")), Operation: f.Str("operation")})
+		if err != nil {
+			// A refused target or scope is reported as Liquid's validator does: the list, with
+			// the element as the value.
+			a.failFrom(w, r, err, from{Fields: f})
 			return
 		}
 		ok(w, http.StatusOK, nil)
@@ -267,36 +287,92 @@ func (a *API) listRoles(w http.ResponseWriter, r *http.Request) {
 	ok(w, http.StatusOK, map[string]any{"roles": out})
 }
 
-func (a *API) roleOp(via access.Via, op func(context.Context, access.Via, accounts.Fields) (*ent.Role, error)) http.HandlerFunc {
+func (a *API) roleAnswer(w http.ResponseWriter, r *http.Request, role *ent.Role, err error, src from) {
+	if err != nil {
+		a.failFrom(w, r, err, src)
+		return
+	}
+	ok(w, http.StatusOK, map[string]any{"role": renderRole(role)})
+}
+
+// roleNames: Liquid names the role an update or delete acts on "target".
+var roleNames = map[string]string{"id": "target"}
+
+func (a *API) createRole(via access.Via) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		f, err := body(r)
-		var role *ent.Role
-		if err == nil {
-			role, err = op(r.Context(), via, f)
-		}
 		if err != nil {
 			a.fail(w, r, err)
 			return
 		}
-		ok(w, http.StatusOK, map[string]any{"role": renderRole(role)})
+		if !a.authorize(w, r, via, access.Shared("roles:write")) {
+			return
+		}
+		c := validate.New(f.Location)
+		if c.StringLen("id", f.Get("id"), true, rules.RoleID.Min, rules.RoleID.Max) && !rules.RoleID.Check(f.Str("id")) {
+			c.Add("id", f.Get("id"))
+		}
+		c.StringLen("displayName", f.Get("displayName"), true, rules.RoleDisplayName.Min, rules.RoleDisplayName.Max)
+		c.Int("ranking", f.Get("ranking"), true, rules.Ranking.Min)
+		c.StringLen("description", f.Get("description"), false, rules.RoleDescription.Min, rules.RoleDescription.Max)
+		if err := edgeErr(c); err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		role, err := a.Accounts.CreateRole(r.Context(), via, accounts.CreateRoleInput{ID: f.Str("id"),
+			DisplayName: f.Str("displayName"), Ranking: intOf(f.Get("ranking")), Description: optString(f, "description")})
+		a.roleAnswer(w, r, role, err, from{Fields: f})
 	}
 }
 
-func (a *API) createRole(via access.Via) http.HandlerFunc {
-	return a.roleOp(via, a.Accounts.CreateRole)
-}
 func (a *API) updateRole(via access.Via) http.HandlerFunc {
-	return a.roleOp(via, a.Accounts.UpdateRole)
+	return func(w http.ResponseWriter, r *http.Request) {
+		f, err := body(r)
+		if err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		if !a.authorize(w, r, via, access.Shared("roles:write")) {
+			return
+		}
+		c := validate.New(f.Location)
+		c.StringLen("target", f.Get("target"), true, rules.RoleName.Min, rules.RoleName.Max)
+		c.StringLen("displayName", f.Get("displayName"), false, rules.RoleDisplayName.Min, rules.RoleDisplayName.Max)
+		c.Int("ranking", f.Get("ranking"), false, rules.Ranking.Min)
+		c.StringLen("description", f.Get("description"), false, rules.RoleDescription.Min, rules.RoleDescription.Max)
+		if err := edgeErr(c); err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		// Liquid has no way to clear a field here: null is refused above.
+		in := accounts.UpdateRoleInput{DisplayName: patch.From(optString(f, "displayName")),
+			Description: patch.From(optString(f, "description"))}
+		if f.Get("ranking") != nil {
+			in.Ranking = patch.Set(intOf(f.Get("ranking")))
+		}
+		role, err := a.Accounts.UpdateRole(r.Context(), via, f.Str("target"), in)
+		a.roleAnswer(w, r, role, err, from{f, roleNames})
+	}
 }
 
 func (a *API) deleteRole(via access.Via) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		f, err := body(r)
-		if err == nil {
-			err = a.Accounts.DeleteRole(r.Context(), via, f)
-		}
 		if err != nil {
 			a.fail(w, r, err)
+			return
+		}
+		if !a.authorize(w, r, via, access.Shared("roles:delete")) {
+			return
+		}
+		c := validate.New(f.Location)
+		c.StringLen("target", f.Get("target"), true, rules.RoleName.Min, rules.RoleName.Max)
+		if err := edgeErr(c); err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		if err := a.Accounts.DeleteRole(r.Context(), via, f.Str("target")); err != nil {
+			a.failFrom(w, r, err, from{f, roleNames})
 			return
 		}
 		ok(w, http.StatusOK, map[string]any{})

@@ -57,3 +57,20 @@ func pageLimit(f accounts.Fields) *int {
 	}
 	return &n
 }
+
+// intOf reads a number Liquid's validators accepted as an integer (a JSON number).
+func intOf(v any) int {
+	f, _ := v.(float64)
+	return int(f)
+}
+
+// strList reads a list Liquid's validators accepted as strings.
+func strList(v any) []string {
+	list, _ := v.([]any)
+	out := make([]string, 0, len(list))
+	for _, e := range list {
+		s, _ := e.(string)
+		out = append(out, s)
+	}
+	return out
+}

@@ -161,7 +161,9 @@ func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 // handler did not check itself as Liquid's validator writes its errors: the entry's path is
 // Liquid's name for the field (names maps the domain's names where Liquid's differ, such as
 // "requestId" to "request"), its value is the value sent (left out when absent) and its
-// location is where it was sent ("body" when Location is empty).
+// location is where it was sent ("body" when Location is empty). A violation on one element of
+// a list the request sent ("scope[2]") is written as express-validator writes a failed element:
+// the list's name, with the element as the value.
 type from struct {
 	accounts.Fields
 	names map[string]string
@@ -180,6 +182,9 @@ func (src from) entries(vs []apperr.Violation) validate.Errors {
 			name = liquid
 		}
 		value := validate.Field(src.Values, name)
+		if list, e, ok := element(src.Values, name); ok {
+			name, value = list, e
+		}
 		if v.Rule == rules.Rejected {
 			// Liquid writes its refusals of a code or target by hand, without the value.
 			value = nil
@@ -187,6 +192,25 @@ func (src from) entries(vs []apperr.Violation) validate.Errors {
 		c.Add(name, value)
 	}
 	return c.Errors()
+}
+
+// element reads a field named "list[i]": the list's name and the element (validate.Null for
+// null), when the request sent such a list.
+func element(values map[string]any, field string) (string, any, bool) {
+	open := strings.IndexByte(field, '[')
+	if open <= 0 || !strings.HasSuffix(field, "]") {
+		return "", nil, false
+	}
+	i, err := strconv.Atoi(field[open+1 : len(field)-1])
+	list, isList := values[field[:open]].([]any)
+	if err != nil || !isList || i < 0 || i >= len(list) {
+		return "", nil, false
+	}
+	e := list[i]
+	if e == nil {
+		e = validate.Null
+	}
+	return field[:open], e, true
 }
 
 // failFrom is fail for a handler whose request src describes.

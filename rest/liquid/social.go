@@ -16,6 +16,7 @@ import (
 	"usergraph/internal/apperr"
 	"usergraph/internal/rules"
 	"usergraph/internal/social"
+	"usergraph/internal/userfilter"
 	"usergraph/internal/validate"
 )
 
@@ -342,9 +343,16 @@ func (a *API) search(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	found, err := a.Social.Search(r.Context(), f)
+	if !a.userGate(w, r, a.Config.Privilege.CanUseDelegatedSearch, social.ScopeSearch) {
+		return
+	}
+	q, err := userfilter.Parse(validate.Field(f.Values, "query"))
+	var found []social.UserView
+	if err == nil {
+		found, err = a.Social.Search(r.Context(), q)
+	}
 	if err != nil {
-		a.fail(w, r, err)
+		a.failFrom(w, r, err, from{Fields: f})
 		return
 	}
 	results := make([]map[string]any, len(found))
@@ -562,16 +570,30 @@ func parseFloat(s string) (float64, bool) {
 }
 
 // serviceSearch serves the admin and client searches: {results:[user]}, the users in the
-// admin/client projection.
+// admin/client projection. The admin API's search is switched off by
+// privilege.can-use-admin-user-search-api (404, as Liquid does not mount it).
 func (a *API) serviceSearch(via access.Via) http.HandlerFunc {
+	scope := social.ScopeAdminSearch
+	if via == access.ViaClient {
+		scope = social.ScopeClientSearch
+	}
 	return func(w http.ResponseWriter, r *http.Request) {
 		f, err := body(r)
-		var users []*ent.User
-		if err == nil {
-			users, err = a.Social.AdminSearch(r.Context(), via, f)
-		}
 		if err != nil {
 			a.fail(w, r, err)
+			return
+		}
+		on := via != access.ViaAdmin || a.Config.Privilege.CanUseAdminSearch
+		if !a.serviceGate(w, r, on, via, access.Session(scope)) {
+			return
+		}
+		q, err := userfilter.Parse(validate.Field(f.Values, "query"))
+		var users []*ent.User
+		if err == nil {
+			users, err = a.Social.AdminSearch(r.Context(), via, q)
+		}
+		if err != nil {
+			a.failFrom(w, r, err, from{Fields: f})
 			return
 		}
 		ok(w, http.StatusOK, map[string]any{"results": a.admins(users)})
